@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs everything ci/test.sh needs on a fresh Debian 12 (bookworm) machine.
+# Idempotent: each step checks first, so a warm machine spends a few seconds here.
+set -euo pipefail
+
+log() { printf '[install] %s\n' "$*"; }
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+
+# QEMU 10 (user mode for the matrix, system mode for ci/kernels.sh) comes from
+# bookworm-backports: bookworm's own 7.2 lacks LSX for loongarch64 and ignores
+# MADV_DONTNEED before 7.1.
+need_apt=()
+command -v qemu-loongarch64 >/dev/null 2>&1 || need_apt+=(qemu-user)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-ppc qemu-system-mips)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
+command -v strace >/dev/null 2>&1 || need_apt+=(strace)
+command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
+command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    src=/etc/apt/sources.list.d/bookworm-backports.sources
+    if [ ! -f "$src" ]; then
+        log "adding bookworm-backports"
+        $SUDO tee "$src" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    fi
+    log "apt-get install ${need_apt[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports \
+        --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# Stable: clippy and the library build for every target rustup ships a core for.
+stable_targets=(i686-unknown-linux-gnu x86_64-unknown-linux-musl armv7-unknown-linux-gnueabihf
+    thumbv7neon-unknown-linux-gnueabihf aarch64-unknown-linux-gnu powerpc64le-unknown-linux-gnu
+    powerpc64-unknown-linux-musl riscv64gc-unknown-linux-gnu s390x-unknown-linux-gnu)
+have=$(rustup +stable target list --installed)
+missing=()
+for t in "${stable_targets[@]}"; do grep -qx "$t" <<<"$have" || missing+=("$t"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "rustup target add ${missing[*]}"
+    rustup +stable target add "${missing[@]}"
+fi
+
+# Nightly builds core from source (build-std) for the freestanding programs on all
+# fourteen configurations: mips and loongarch64 have no prebuilt core, and build-std
+# gives panic=abort plus compiler_builtins' memcpy everywhere.
+comps=$(rustup +nightly component list --installed)
+for c in rust-src llvm-tools clippy rustfmt; do
+    grep -q "^$c" <<<"$comps" || { log "rustup +nightly component add $c"; rustup +nightly component add "$c"; }
+done
+grep -q '^llvm-tools' <<<"$(rustup +stable component list --installed)" \
+    || rustup +stable component add llvm-tools
+
+command -v cargo-objdump >/dev/null 2>&1 || { log "cargo install cargo-binutils"; cargo install -q --locked cargo-binutils; }
+log "done"

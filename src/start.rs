@@ -1,0 +1,116 @@
+//! The process entry for freestanding static programs (feature `start`).
+//!
+//! Each `arch/` file's `_start` aligns the stack as its ABI wants and calls
+//! [`baresys_start`] with the initial stack pointer; from there everything is portable:
+//! argc, argv, envp and the auxiliary vector are read off the stack, the page size is
+//! taken from `AT_PAGESZ`, the program's main (named with [`entry!`](crate::entry))
+//! runs, and its return value goes to `exit_group`.
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//! baresys::entry!(main);
+//! fn main(args: &baresys::start::Args) -> i32 {
+//!     let _ = baresys::write(1, b"hello\n");
+//!     0
+//! }
+//! #[panic_handler]
+//! fn panic(_: &core::panic::PanicInfo) -> ! { baresys::exit_group(101) }
+//! ```
+
+use core::ffi::{c_char, CStr};
+
+/// What the kernel put on the initial stack.
+#[derive(Clone, Copy, Debug)]
+pub struct Args {
+    argc: usize,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+    auxv: *const usize,
+}
+
+impl Args {
+    /// The number of arguments.
+    pub fn argc(&self) -> usize {
+        self.argc
+    }
+
+    /// Argument `i`, if there is one.
+    pub fn arg(&self, i: usize) -> Option<&'static CStr> {
+        if i >= self.argc {
+            return None;
+        }
+        // SAFETY: argv holds argc valid NUL-terminated strings that live as long as the
+        // process (the kernel laid them out before `_start`).
+        unsafe { Some(CStr::from_ptr(*self.argv.add(i))) }
+    }
+
+    /// The environment variable `name`, if set.
+    pub fn env(&self, name: &[u8]) -> Option<&'static CStr> {
+        let mut p = self.envp;
+        loop {
+            // SAFETY: envp is a NULL-terminated array of NUL-terminated strings that
+            // live as long as the process.
+            let entry = unsafe { *p };
+            if entry.is_null() {
+                return None;
+            }
+            // SAFETY: as above.
+            let s = unsafe { CStr::from_ptr(entry) };
+            let bytes = s.to_bytes();
+            if bytes.len() > name.len() && bytes.starts_with(name) && bytes[name.len()] == b'=' {
+                // SAFETY: the value is the tail of the same NUL-terminated string.
+                return Some(unsafe { CStr::from_ptr(entry.add(name.len() + 1)) });
+            }
+            // SAFETY: not at the terminating NULL yet.
+            p = unsafe { p.add(1) };
+        }
+    }
+
+    /// The auxiliary-vector value for `key` (`AT_PAGESZ` is 6), if present.
+    pub fn auxv(&self, key: usize) -> Option<usize> {
+        // SAFETY: the auxiliary vector is a list of (key, value) pairs ending in AT_NULL,
+        // placed by the kernel and never freed.
+        unsafe { crate::mem::auxv_lookup(self.auxv, key) }
+    }
+}
+
+/// Called by `_start` with the stack pointer the kernel gave the process.
+///
+/// # Safety
+///
+/// `sp` must be the initial stack pointer: argc, then argv, envp and auxv.
+pub(crate) unsafe extern "C" fn baresys_start(sp: *const usize) -> ! {
+    extern "Rust" {
+        fn __baresys_main(args: &Args) -> i32;
+    }
+    // SAFETY: the initial stack layout is fixed by the ELF loader: argc, argv[argc],
+    // NULL, envp..., NULL, auxv pairs.
+    let args = unsafe {
+        let argc = *sp;
+        let argv = sp.add(1) as *const *const c_char;
+        let envp = argv.add(argc + 1);
+        let mut p = envp;
+        while !(*p).is_null() {
+            p = p.add(1);
+        }
+        Args { argc, argv, envp, auxv: p.add(1) as *const usize }
+    };
+    if let Some(size) = args.auxv(crate::mem::AT_PAGESZ) {
+        crate::mem::set_page_size(size);
+    }
+    // SAFETY: `entry!` defines `__baresys_main` with this signature.
+    crate::exit_group(unsafe { __baresys_main(&args) })
+}
+
+/// Names the function that a freestanding program (feature `start`) runs after
+/// `_start`: `fn(&baresys::start::Args) -> i32`, whose value becomes the exit code.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        #[no_mangle]
+        fn __baresys_main(args: &$crate::start::Args) -> i32 {
+            $main(args)
+        }
+    };
+}

@@ -1,0 +1,298 @@
+//! Typed wrappers: each is the raw call plus argument conversion, and compiles to
+//! register moves and the one instruction.
+
+use crate::{arch, nr, Advice, Errno, MapFlags, MremapFlags, OFlags, Prot};
+use core::ffi::{c_void, CStr};
+
+/// `mmap`: maps `len` bytes with `prot` and `flags`, backed by `fd` at byte `offset`
+/// (`fd = -1`, `offset = 0` for anonymous memory). Returns the mapping's address.
+///
+/// On x86, arm and mips o32 this is `mmap2`, whose offset counts 4096-byte units: an
+/// offset that is not a multiple of 4096 gives `EINVAL` without a syscall, as the kernel
+/// would. On s390x it is `old_mmap` with its argument block.
+///
+/// # Safety
+///
+/// With `MapFlags::FIXED`, whatever was mapped at `addr..addr+len` is replaced: it must
+/// not be memory the program still uses.
+#[inline(always)]
+pub unsafe fn mmap(
+    addr: *mut c_void,
+    len: usize,
+    prot: Prot,
+    flags: MapFlags,
+    fd: i32,
+    offset: u64,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded from the caller; the arch's mmap entry checks its own offset
+    // rules and reports them as an errno value.
+    let ret = unsafe {
+        arch::mmap(addr as usize, len, prot.bits() as usize, flags.bits() as usize, fd as usize, offset)
+    };
+    Errno::result(ret).map(|a| a as *mut c_void)
+}
+
+/// `munmap`: removes the mappings in `addr..addr+len`.
+///
+/// # Safety
+///
+/// Nothing may use the memory in the range afterwards.
+#[inline(always)]
+pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall2(nr::MUNMAP, addr as usize, len) }.map(drop)
+}
+
+/// `mprotect`: sets the protection of the pages in `addr..addr+len`.
+///
+/// # Safety
+///
+/// Taking access away from memory the program still uses makes that use fault.
+#[inline(always)]
+pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall3(nr::MPROTECT, addr as usize, len, prot.bits() as usize) }.map(drop)
+}
+
+/// `pkey_mprotect`: `mprotect` that also tags the pages with protection key `pkey`
+/// (-1 for none). Kernels and CPUs without protection keys answer `ENOSYS` or `EINVAL`.
+///
+/// # Safety
+///
+/// As for [`mprotect`].
+#[inline(always)]
+pub unsafe fn pkey_mprotect(addr: *mut c_void, len: usize, prot: Prot, pkey: i32) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall4(nr::PKEY_MPROTECT, addr as usize, len, prot.bits() as usize, pkey as usize) }
+        .map(drop)
+}
+
+/// `madvise`: gives the kernel `advice` about `addr..addr+len`.
+///
+/// # Safety
+///
+/// Some advice discards contents (`DONTNEED`, `FREE`) or makes access fault
+/// (`GUARD_INSTALL`): the program must not rely on what it discards.
+#[inline(always)]
+pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall3(nr::MADVISE, addr as usize, len, advice.raw() as usize) }.map(drop)
+}
+
+/// `mremap`: grows, shrinks or moves the mapping at `old_addr`. `new_addr` is used only
+/// with `MremapFlags::FIXED`.
+///
+/// # Safety
+///
+/// The old range may move or disappear, and with `FIXED` whatever was at `new_addr` is
+/// replaced: nothing may rely on either afterwards.
+#[inline(always)]
+pub unsafe fn mremap(
+    old_addr: *mut c_void,
+    old_len: usize,
+    new_len: usize,
+    flags: MremapFlags,
+    new_addr: *mut c_void,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        crate::syscall5(nr::MREMAP, old_addr as usize, old_len, new_len, flags.bits() as usize, new_addr as usize)
+    }
+    .map(|a| a as *mut c_void)
+}
+
+/// `mseal` (Linux 6.10+, 64-bit kernels): forbids later changes to the mappings in
+/// `addr..addr+len` (no munmap, mprotect, mremap, destructive madvise). `flags` must be
+/// 0. 32-bit kernels, older kernels and emulators answer `ENOSYS`.
+///
+/// # Safety
+///
+/// The range stays mapped for the life of the process: nothing may expect to unmap it.
+#[inline(always)]
+pub unsafe fn mseal(addr: *mut c_void, len: usize, flags: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall3(nr::MSEAL, addr as usize, len, flags) }.map(drop)
+}
+
+/// `write`: writes from `buf` to `fd`; returns the count written.
+#[inline(always)]
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
+    unsafe { crate::syscall3(nr::WRITE, fd as usize, buf.as_ptr() as usize, buf.len()) }
+}
+
+/// `read`: reads from `fd` into `buf`; returns the count read (0 at end of file).
+#[inline(always)]
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    unsafe { crate::syscall3(nr::READ, fd as usize, buf.as_mut_ptr() as usize, buf.len()) }
+}
+
+/// The `dirfd` meaning "relative to the current directory".
+pub const AT_FDCWD: i32 = -100;
+
+/// `openat`: opens `path` relative to `dirfd` ([`AT_FDCWD`] for the current directory);
+/// `mode` applies when a file is created. Returns the new descriptor.
+#[inline(always)]
+pub fn openat(dirfd: i32, path: &CStr, flags: OFlags, mode: u32) -> Result<i32, Errno> {
+    // SAFETY: `path` is NUL-terminated and outlives the call.
+    unsafe { crate::syscall4(nr::OPENAT, dirfd as usize, path.as_ptr() as usize, flags.bits() as usize, mode as usize) }
+        .map(|fd| fd as i32)
+}
+
+/// `close`: closes `fd`.
+///
+/// # Safety
+///
+/// `fd` must be owned by the caller: closing a descriptor another part of the program
+/// uses lets it act on whatever file reuses the number.
+#[inline(always)]
+pub unsafe fn close(fd: i32) -> Result<(), Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall1(nr::CLOSE, fd as usize) }.map(drop)
+}
+
+/// `exit_group`: ends every thread of the process with `code`.
+#[inline(always)]
+pub fn exit_group(code: i32) -> ! {
+    // SAFETY: exit_group never returns, so nothing after it can observe anything.
+    let _ = unsafe { crate::syscall1(nr::EXIT_GROUP, code as usize) };
+    // Unreachable in practice; a kernel that returned would leave us nowhere to go.
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// `getpid`: the process id.
+#[inline(always)]
+pub fn getpid() -> i32 {
+    // SAFETY: getpid takes no arguments and cannot fail.
+    unsafe { crate::syscall0(nr::GETPID) }.unwrap_or(0) as i32
+}
+
+/// `gettid`: the calling thread's id.
+#[inline(always)]
+pub fn gettid() -> i32 {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    unsafe { crate::syscall0(nr::GETTID) }.unwrap_or(0) as i32
+}
+
+/// `prctl`: process control operation `option` with its arguments.
+///
+/// # Safety
+///
+/// Some options take pointers (`PR_GET_AUXV`, `PR_SET_NAME`, ...) or change how the
+/// process runs (`PR_SET_SECCOMP`): the arguments must be what `option` expects.
+#[inline(always)]
+pub unsafe fn prctl(option: i32, a2: usize, a3: usize, a4: usize, a5: usize) -> Result<usize, Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::syscall5(nr::PRCTL, option as usize, a2, a3, a4, a5) }
+}
+
+/// `sched_yield`: lets another thread run.
+#[inline(always)]
+pub fn sched_yield() {
+    // SAFETY: takes no arguments and cannot fail.
+    let _ = unsafe { crate::syscall0(nr::SCHED_YIELD) };
+}
+
+/// `fork`, as `clone` with only `SIGCHLD` (the one form every architecture has).
+/// Returns the child's pid in the parent and 0 in the child.
+///
+/// # Safety
+///
+/// In a multi-threaded program the child has only the calling thread: it must not
+/// wait for locks other threads held, and should only issue syscalls and exit.
+#[inline(always)]
+pub unsafe fn fork() -> Result<i32, Errno> {
+    // SAFETY: forwarded from the caller.
+    Errno::result(unsafe { arch::fork() }).map(|pid| pid as i32)
+}
+
+/// `wait4`: waits for child `pid` (-1 for any); returns its pid and wait status.
+#[inline(always)]
+pub fn wait4(pid: i32, options: i32) -> Result<(i32, WaitStatus), Errno> {
+    let mut status: i32 = 0;
+    // SAFETY: the kernel writes one int to `status`; the rusage pointer is null.
+    let ret = unsafe {
+        crate::syscall4(nr::WAIT4, pid as usize, &mut status as *mut i32 as usize, options as usize, 0)
+    }?;
+    Ok((ret as i32, WaitStatus(status)))
+}
+
+/// A wait status as `wait4` reports it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WaitStatus(pub i32);
+
+impl WaitStatus {
+    /// The exit code, if the child exited.
+    pub const fn exit_code(self) -> Option<i32> {
+        if self.0 & 0x7f == 0 {
+            Some((self.0 >> 8) & 0xff)
+        } else {
+            None
+        }
+    }
+    /// The signal that killed the child, if one did.
+    pub const fn signal(self) -> Option<i32> {
+        let sig = self.0 & 0x7f;
+        if sig != 0 && sig != 0x7f {
+            Some(sig)
+        } else {
+            None
+        }
+    }
+}
+
+/// `kill`: sends signal `sig` to process `pid`.
+#[inline(always)]
+pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
+    // SAFETY: no memory is passed; the effect is on another process, which the kernel
+    // checks permission for.
+    unsafe { crate::syscall2(nr::KILL, pid as usize, sig as usize) }.map(drop)
+}
+
+/// `pipe2`: a pipe as `[read end, write end]`.
+#[inline(always)]
+pub fn pipe2(flags: OFlags) -> Result<[i32; 2], Errno> {
+    let mut fds = [0i32; 2];
+    // SAFETY: the kernel writes two ints into `fds`.
+    unsafe { crate::syscall2(nr::PIPE2, fds.as_mut_ptr() as usize, flags.bits() as usize) }?;
+    Ok(fds)
+}
+
+/// A resource limit for [`prlimit64`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[repr(C)]
+pub struct Rlimit {
+    /// The soft limit, enforced.
+    pub cur: u64,
+    /// The hard limit, the ceiling for `cur`.
+    pub max: u64,
+}
+
+/// `RLIMIT_DATA`: the limit on the data segment and on private writable mappings.
+pub const RLIMIT_DATA: u32 = 2;
+/// `RLIMIT_AS`: the limit on the address space.
+pub const RLIMIT_AS: u32 = 9;
+
+/// `prlimit64`: sets (if `new` is given) and returns resource limit `resource` of
+/// process `pid` (0 for this one).
+#[inline(always)]
+pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> Result<Rlimit, Errno> {
+    let mut old = Rlimit::default();
+    let new_ptr = new.map_or(0, |r| r as *const Rlimit as usize);
+    // SAFETY: the kernel reads one Rlimit from `new_ptr` (or none) and writes one to `old`.
+    unsafe { crate::syscall4(nr::PRLIMIT64, pid as usize, resource as usize, new_ptr, &mut old as *mut Rlimit as usize) }?;
+    Ok(old)
+}
+
+/// `exit`: ends the calling thread only.
+#[inline(always)]
+pub fn exit_thread(code: i32) -> ! {
+    // SAFETY: exit never returns.
+    let _ = unsafe { crate::syscall1(nr::EXIT, code as usize) };
+    loop {
+        core::hint::spin_loop();
+    }
+}

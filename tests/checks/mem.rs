@@ -1,0 +1,3 @@
+//! (to be written)
+use super::Ctx;
+pub fn run(_ctx: &mut Ctx) {}

@@ -1,0 +1,164 @@
+//! Helpers for checks: the kernel's view of mappings (/proc/self/maps) and child
+//! processes that touch memory and may die of SIGSEGV.
+
+use baresys::{OFlags, WaitStatus};
+
+pub const SIGSEGV: i32 = 11;
+const RLIMIT_CORE: u32 = 4;
+
+/// Reads /proc/self/maps into `buf`; returns the length, or 0 if it cannot be read
+/// (the caller treats that as a failure).
+pub fn read_maps(buf: &mut [u8]) -> usize {
+    let Ok(fd) = baresys::openat(baresys::AT_FDCWD, c"/proc/self/maps", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+    else {
+        return 0;
+    };
+    let mut len = 0;
+    while len < buf.len() {
+        match baresys::read(fd, &mut buf[len..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => len += n,
+        }
+    }
+    // SAFETY: `fd` was opened above and is not used after this.
+    let _ = unsafe { baresys::close(fd) };
+    len
+}
+
+/// One line of /proc/self/maps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MapsLine {
+    pub start: usize,
+    pub end: usize,
+    /// "rwxp" as the kernel prints it.
+    pub perms: [u8; 4],
+}
+
+fn hex(s: &[u8]) -> usize {
+    s.iter().fold(0usize, |v, &c| {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => 0,
+        };
+        (v << 4) | d as usize
+    })
+}
+
+/// Iterates over the lines of a maps text.
+pub fn parse_maps(text: &[u8]) -> impl Iterator<Item = MapsLine> + '_ {
+    text.split(|&c| c == b'\n').filter(|l| l.len() > 20).filter_map(|line| {
+        let dash = line.iter().position(|&c| c == b'-')?;
+        let space = line.iter().position(|&c| c == b' ')?;
+        let perms = line.get(space + 1..space + 5)?;
+        Some(MapsLine {
+            start: hex(&line[..dash]),
+            end: hex(&line[dash + 1..space]),
+            perms: [perms[0], perms[1], perms[2], perms[3]],
+        })
+    })
+}
+
+/// The permissions ("rw-p") of the mapping holding `addr`, or None if unmapped.
+/// `None` also when maps cannot be read: `maps_readable` tells those apart.
+pub fn perms_at(addr: usize) -> Option<[u8; 4]> {
+    let mut buf = [0u8; 32 * 1024];
+    let len = read_maps(&mut buf);
+    let found = parse_maps(&buf[..len]).find(|l| l.start <= addr && addr < l.end).map(|l| l.perms);
+    found
+}
+
+/// Whether /proc/self/maps can be read here.
+pub fn maps_readable() -> bool {
+    let mut buf = [0u8; 256];
+    read_maps(&mut buf) > 0
+}
+
+/// Whether every page of `addr..addr+len` shows `perms` ("rw-", "---", ...; only the
+/// first three letters are compared) in /proc/self/maps.
+pub fn range_has_perms(addr: usize, len: usize, perms: &[u8; 3]) -> bool {
+    let mut buf = [0u8; 32 * 1024];
+    let n = read_maps(&mut buf);
+    let mut at = addr;
+    for l in parse_maps(&buf[..n]) {
+        if l.start <= at && at < l.end {
+            if &l.perms[..3] != perms {
+                return false;
+            }
+            at = l.end;
+            if at >= addr + len {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Runs `f` in a forked child and returns how the child ended. The child gets no core
+/// dump (RLIMIT_CORE 0), so a deliberate SIGSEGV leaves no file behind.
+pub fn in_child(f: impl FnOnce() -> i32) -> Result<WaitStatus, baresys::Errno> {
+    // SAFETY: the child only issues syscalls, runs `f` (plain memory access) and exits.
+    let pid = unsafe { baresys::fork() }?;
+    if pid == 0 {
+        let _ = baresys::prlimit64(0, RLIMIT_CORE, Some(&baresys::Rlimit { cur: 0, max: 0 }));
+        baresys::exit_group(f());
+    }
+    loop {
+        match baresys::wait4(pid, 0) {
+            Err(e) if e == baresys::Errno::EINTR => continue,
+            r => return r.map(|(_, status)| status),
+        }
+    }
+}
+
+/// Whether reading (or writing) the byte at `addr` kills a child with SIGSEGV.
+pub fn access_faults(addr: usize, write: bool) -> bool {
+    let status = in_child(|| {
+        let p = addr as *mut u8;
+        // SAFETY: deliberately touching memory that may be inaccessible, in a child
+        // process whose death is the result.
+        unsafe {
+            if write {
+                p.write_volatile(0x5a);
+            } else {
+                let _ = p.read_volatile();
+            }
+        }
+        0
+    });
+    matches!(status, Ok(s) if s.signal() == Some(SIGSEGV))
+}
+
+/// Whether reading and writing `addr` works in a child (the mirror of `access_faults`).
+pub fn access_works(addr: usize, write: bool) -> bool {
+    let status = in_child(|| {
+        let p = addr as *mut u8;
+        // SAFETY: touching memory expected to be accessible, in a child process.
+        unsafe {
+            if write {
+                p.write_volatile(p.read_volatile());
+            } else {
+                let _ = p.read_volatile();
+            }
+        }
+        0
+    });
+    matches!(status, Ok(s) if s.exit_code() == Some(0))
+}
+
+/// xorshift64*: small, deterministic, seedable.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+}

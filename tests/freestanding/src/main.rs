@@ -1,0 +1,77 @@
+//! The freestanding test program: no std, no libc, its own `_start` (baresys's `start`
+//! feature), statically linked by rust-lld. It runs every group in tests/checks/ and
+//! ends with `N passed, M failed`. As PID 1 of a real kernel (ci/kernels.sh) it mounts
+//! /proc first and powers the machine off at the end.
+#![no_std]
+#![no_main]
+
+#[path = "../../checks/mod.rs"]
+mod checks;
+
+use baresys::start::Args;
+
+baresys::entry!(main);
+
+/// The target triple, set by ci/test.sh for the summary line.
+const TARGET: &str = match option_env!("BARESYS_TARGET") {
+    Some(t) => t,
+    None => "unknown-target",
+};
+
+fn main(args: &Args) -> i32 {
+    let pid1 = baresys::getpid() == 1;
+    checks::out!("\n");
+    if pid1 {
+        mount_proc();
+    }
+    let ops = args
+        .env(b"BARESYS_OPS")
+        .and_then(|v| parse(v.to_bytes()))
+        .unwrap_or(2000) as u32;
+    let seed = args.env(b"BARESYS_SEED").and_then(|v| parse(v.to_bytes())).unwrap_or(0x5eed);
+    let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
+    checks::run_all(&mut ctx, TARGET, ops, seed);
+    checks::out!("{}: {} passed, {} failed\n", TARGET, ctx.passed, ctx.failed);
+    let code = if ctx.failed == 0 { 0 } else { 1 };
+    if pid1 {
+        power_off();
+    }
+    code
+}
+
+fn parse(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u64, |v, &c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u64))
+}
+
+/// As init there is no /proc until someone mounts it; the maps checks need it.
+fn mount_proc() {
+    // SAFETY: mount(2) with NUL-terminated strings and no data.
+    let r = unsafe {
+        baresys::syscall5(
+            baresys::nr::MOUNT,
+            c"proc".as_ptr() as usize,
+            c"/proc".as_ptr() as usize,
+            c"proc".as_ptr() as usize,
+            0,
+            0,
+        )
+    };
+    if let Err(e) = r {
+        checks::out!("mount /proc: {}\n", e);
+    }
+}
+
+/// reboot(LINUX_REBOOT_CMD_POWER_OFF), so QEMU exits by itself.
+fn power_off() {
+    // SAFETY: as PID 1 the machine is ours to stop; the magic numbers are reboot(2)'s.
+    let _ = unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x4321_fedc, 0) };
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    checks::out!("panic: {}\n0 passed, 1 failed\n", info);
+    baresys::exit_group(101)
+}
