@@ -98,14 +98,15 @@ pub(crate) unsafe fn fork() -> usize {
 // The process entry: the kernel leaves argc at (rsp) with rsp 16-byte aligned; the
 // call pushes the return address, so realign before it as the ABI wants.
 #[cfg(feature = "start")]
-core::arch::global_asm!(
-    ".globl _start",
-    ".type _start, @function",
-    "_start:",
-    "xor ebp, ebp",
-    "mov rdi, rsp",
-    "and rsp, -16",
-    "call {start}",
-    "ud2",
-    start = sym crate::start::baresys_start,
-);
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "xor ebp, ebp",
+        "mov rdi, rsp",
+        "and rsp, -16",
+        "call {start}",
+        "ud2",
+        start = sym crate::start::baresys_start,
+    )
+}

@@ -160,6 +160,8 @@ fetch_one() {
 
 cmd_fetch() {
     mkdir -p "$CACHE"
+    exec 9>"$CACHE/.lock"
+    flock 9    # one fetch at a time per cache
     TMP=$(mktemp -d "$CACHE/.fetch.XXXXXX")
     trap 'rm -rf "$TMP"' EXIT
     local arch
@@ -246,7 +248,11 @@ cmd_run() {
     fi
     local panic
     panic=$(tr -d '\r' <"$log" | grep -aoE 'Kernel panic - not syncing: .*' | head -n1 || true)
-    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    local noexec
+    noexec=$(tr -d '\r' <"$log" | grep -aoE 'Failed to execute /init \(error -?[0-9]+\)' | head -n1 || true)
+    if [ -n "$noexec" ]; then
+        notrun "the kernel could not start the program: $noexec"
+    elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
         notrun "timed out after ${BOOT_TIMEOUT} s without a closing line"
     elif [[ $panic == *"Attempted to kill init"* ]]; then
         notrun "init ended without a closing line (${panic#Kernel panic - not syncing: })"

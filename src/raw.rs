@@ -36,3 +36,20 @@ raw_syscalls! {
     /// Issues system call `nr` with six arguments.
     syscall6(a1, a2, a3, a4, a5, a6);
 }
+
+/// An error as the arch files return it: its number in the -4095..=-1 window.
+#[inline(always)]
+pub(crate) const fn error_ret(e: Errno) -> usize {
+    (e.raw() as usize).wrapping_neg()
+}
+
+/// The offset argument of `mmap2` (x86, arm, mips o32): 4096-byte units whatever the
+/// page size. An offset that is not a multiple of 4096 is EINVAL, as plain mmap answers
+/// for an unaligned offset; one whose units do not fit the register is EOVERFLOW.
+#[inline(always)]
+pub(crate) fn mmap2_units(offset: u64) -> Result<usize, usize> {
+    if offset % 4096 != 0 {
+        return Err(error_ret(Errno::EINVAL));
+    }
+    usize::try_from(offset / 4096).map_err(|_| error_ret(Errno::EOVERFLOW))
+}

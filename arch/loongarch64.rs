@@ -1,0 +1,116 @@
+//! loongarch64: `syscall 0`; number in $a7, arguments in $a0-$a5, result in $a0
+//! (-4095..=-1 is an error).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/loongarch64.tbl");
+pub(crate) const SYSCALL_BASE: usize = 0;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/loongarch64.h");
+
+/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+pub mod nr {
+    crate::table::syscall_numbers! {
+        MOUNT = 40, OPENAT = 56, CLOSE = 57, PIPE2 = 59, READ = 63, WRITE = 64, EXIT = 93,
+        EXIT_GROUP = 94, SCHED_YIELD = 124, KILL = 129, REBOOT = 142, PRCTL = 167,
+        GETPID = 172, GETTID = 178, MUNMAP = 215, MREMAP = 216, CLONE = 220, MMAP = 222,
+        MPROTECT = 226, MADVISE = 233, WAIT4 = 260, PRLIMIT64 = 261, SECCOMP = 277,
+        PKEY_MPROTECT = 288, PROCESS_MADVISE = 440, MSEAL = 462,
+    }
+}
+
+/// The asm-generic values.
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+    }
+}
+
+/// $t0-$t8: the kernel's syscall exit does not restore the temporaries
+/// (arch/loongarch/kernel/entry.S restores only what the C ABI preserves plus the
+/// arguments); Go's and musl's loong64 syscalls declare the same.
+pub(crate) const CLOBBERS: &[&str] = &["$t0", "$t1", "$t2", "$t3", "$t4", "$t5", "$t6", "$t7", "$t8"];
+
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// `preserves_flags`: the only flags are the FP condition codes, which the kernel keeps.
+macro_rules! syscall {
+    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret: usize;
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "syscall 0",
+                in("$a7") $nr,
+                inlateout("$a0") $a1 => ret,
+                $(in($reg) $arg,)*
+                lateout("$t0") _, lateout("$t1") _, lateout("$t2") _, lateout("$t3") _,
+                lateout("$t4") _, lateout("$t5") _, lateout("$t6") _, lateout("$t7") _,
+                lateout("$t8") _,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }};
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n, 0usize)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, a1, "$a1" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, a1, "$a1" = a2, "$a2" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5, "$a5" = a6)
+}
+
+/// Plain `mmap` with a byte offset.
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry: $sp points at argc. Zero the frame pointer so backtraces end here;
+// align $sp to 16 bytes for the call.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "move $fp, $zero",
+        "move $a0, $sp",
+        "bstrins.d $sp, $zero, 3, 0",
+        "bl {start}",
+        "break 0",
+        start = sym crate::start::baresys_start,
+    )
+}

@@ -1,0 +1,155 @@
+//! mips (o32, big and little endian): `syscall`; number in $v0 ($2), arguments in $a0-$a3
+//! ($4-$7) and, for the fifth and sixth, on the stack at 16($sp) and 20($sp); result in
+//! $v0, with $a3 set on error (then $v0 holds a positive errno).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/mips.tbl");
+pub(crate) const SYSCALL_BASE: usize = 4000;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/mips.h");
+
+/// Syscall numbers (`arch/mips/kernel/syscalls/syscall_o32.tbl` plus the o32 base 4000).
+/// `MMAP` takes a byte offset; the wrappers use `MMAP2`.
+pub mod nr {
+    crate::table::syscall_numbers! {
+        EXIT = 4001, READ = 4003, WRITE = 4004, CLOSE = 4006, GETPID = 4020, MOUNT = 4021,
+        KILL = 4037, REBOOT = 4088, MMAP = 4090, MUNMAP = 4091, WAIT4 = 4114, CLONE = 4120,
+        MPROTECT = 4125, SCHED_YIELD = 4162, MREMAP = 4167, PRCTL = 4192, MMAP2 = 4210,
+        MADVISE = 4218, GETTID = 4222, EXIT_GROUP = 4246, OPENAT = 4288, PIPE2 = 4328,
+        PRLIMIT64 = 4338, SECCOMP = 4352, PKEY_MPROTECT = 4363, PROCESS_MADVISE = 4440,
+        MSEAL = 4462,
+    }
+}
+
+/// MIPS numbers its errors, MAP_* flags and SIGCHLD its own way (IRIX heritage).
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 45, ENAMETOOLONG = 78, ENOLCK = 46, ENOSYS = 89, ENOTEMPTY = 93,
+        ELOOP = 90, EOVERFLOW = 79, EOPNOTSUPP = 122, ECANCELED = 158,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x800, MAP_NORESERVE = 0x400, MAP_POPULATE = 0x10000,
+        MAP_HUGETLB = 0x80000, SIGCHLD = 18,
+    }
+}
+
+/// $3 (v1), $7 (a3, the error flag), $8-$15 (t0-t7), $24 and $25 (t8, t9): the o32
+/// syscall path does not preserve the temporaries (arch/mips/kernel/scall32-o32.S), and
+/// $v1 can carry a second result. $1 (at), hi and lo are clobbered too but Rust cannot
+/// name them: LLVM never keeps a value in $at across asm or in hi/lo across a statement.
+pub(crate) const CLOBBERS: &[&str] = &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// `$insn` is `syscall`, or for five and six arguments the sequence that first puts them
+/// on the stack (so `nostack` is never claimed here).
+macro_rules! syscall {
+    ($insn:literal; $nr:expr $(, $reg:tt = $arg:expr)*) => {{
+        let (v0, a3): (usize, usize);
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers (and, for five and
+        // six arguments, a 32-byte frame below $sp that it gives back).
+        unsafe {
+            core::arch::asm!(
+                $insn,
+                inlateout("$2") $nr => v0,
+                $(in($reg) $arg,)*
+                lateout("$3") _, lateout("$7") a3,
+                lateout("$8") _, lateout("$9") _, lateout("$10") _, lateout("$11") _,
+                lateout("$12") _, lateout("$13") _, lateout("$14") _, lateout("$15") _,
+                lateout("$24") _, lateout("$25") _,
+            );
+        }
+        result(v0, a3)
+    }};
+}
+
+/// The kernel reports failure with $a3 != 0 and a positive errno in $v0; this turns it
+/// into the -4095..=-1 form every other arch uses.
+#[inline(always)]
+fn result(v0: usize, a3: usize) -> usize {
+    if a3 != 0 {
+        v0.wrapping_neg()
+    } else {
+        v0
+    }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!("syscall"; n)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!("syscall"; n, "$4" = a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!("syscall"; n, "$4" = a1, "$5" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!("syscall"; n, "$4" = a1, "$5" = a2, "$6" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!("syscall"; n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4)
+}
+// Arguments 5 and 6 go at 16($sp) and 20($sp) of a 32-byte frame made for the call:
+// the first 16 bytes are the a0-a3 home area the o32 ABI reserves, and 32 keeps $sp
+// 8-byte aligned. They travel there through $8 and $9, which the call clobbers anyway.
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(
+        "addiu $sp, $sp, -32\n sw $8, 16($sp)\n syscall\n addiu $sp, $sp, 32";
+        n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5
+    )
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(
+        "addiu $sp, $sp, -32\n sw $8, 16($sp)\n sw $9, 20($sp)\n syscall\n addiu $sp, $sp, 32";
+        n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5, "$9" = a6
+    )
+}
+
+/// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    match crate::raw::mmap2_units(offset) {
+        // SAFETY: forwarded from the caller.
+        Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
+        Err(e) => e,
+    }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry: $sp points at argc. lld's default entry on MIPS is `__start`, so
+// both names are defined. Align $sp to 8 and leave the 16-byte home area o32 wants; go
+// through $t9 ($25) since position-independent callees compute $gp from it.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        ".globl __start",
+        "__start:",
+        ".set push",
+        ".set noreorder",
+        "move $fp, $zero",
+        "move $4, $sp",
+        "li $8, -16",
+        "and $sp, $sp, $8",
+        "addiu $sp, $sp, -16",
+        "lui $25, %hi({start})",
+        "addiu $25, $25, %lo({start})",
+        "jalr $25",
+        "nop",
+        "break",
+        ".set pop",
+        start = sym crate::start::baresys_start,
+    )
+}

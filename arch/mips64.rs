@@ -1,0 +1,139 @@
+//! mips64 (n64, big and little endian): `syscall`; number in $v0 ($2), arguments in
+//! $a0-$a5 ($4-$9), result in $v0, with $a3 ($7) set on error (then $v0 holds a positive
+//! errno).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/mips64.tbl");
+pub(crate) const SYSCALL_BASE: usize = 5000;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/mips64.h");
+
+/// Syscall numbers (`arch/mips/kernel/syscalls/syscall_n64.tbl` plus the n64 base 5000).
+pub mod nr {
+    crate::table::syscall_numbers! {
+        READ = 5000, WRITE = 5001, CLOSE = 5003, MMAP = 5009, MPROTECT = 5010, MUNMAP = 5011,
+        SCHED_YIELD = 5023, MREMAP = 5024, MADVISE = 5027, GETPID = 5038, CLONE = 5055,
+        EXIT = 5058, WAIT4 = 5059, KILL = 5060, PRCTL = 5153, MOUNT = 5160, REBOOT = 5164,
+        GETTID = 5178, EXIT_GROUP = 5205, OPENAT = 5247, PIPE2 = 5287, PRLIMIT64 = 5297,
+        SECCOMP = 5312, PKEY_MPROTECT = 5323, PROCESS_MADVISE = 5440, MSEAL = 5462,
+    }
+}
+
+/// MIPS numbers its errors, MAP_* flags and SIGCHLD its own way (IRIX heritage).
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 45, ENAMETOOLONG = 78, ENOLCK = 46, ENOSYS = 89, ENOTEMPTY = 93,
+        ELOOP = 90, EOVERFLOW = 79, EOPNOTSUPP = 122, ECANCELED = 158,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x800, MAP_NORESERVE = 0x400, MAP_POPULATE = 0x10000,
+        MAP_HUGETLB = 0x80000, SIGCHLD = 18,
+    }
+}
+
+/// $3 (v1), $7 (a3, the error flag), $8-$15 (a4-a7, t0-t3), $24 and $25 (t8, t9): the
+/// n64 syscall path does not preserve the temporaries, the argument registers past $a3
+/// included (arch/mips/kernel/scall64-n64.S), and $v1 can carry a second result. $1
+/// (at), hi and lo are clobbered too but Rust cannot name them: LLVM never keeps a value
+/// in $at across asm or in hi/lo across a statement.
+pub(crate) const CLOBBERS: &[&str] = &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// An argument register that is also clobbered is given as `in` plus `lateout _`.
+macro_rules! syscall {
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
+        let (v0, a3): (usize, usize);
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                inlateout("$2") $nr => v0,
+                $(in($reg) $arg,)*
+                lateout("$3") _, lateout("$7") a3,
+                lateout("$8") _, lateout("$9") _, lateout("$10") _, lateout("$11") _,
+                lateout("$12") _, lateout("$13") _, lateout("$14") _, lateout("$15") _,
+                lateout("$24") _, lateout("$25") _,
+                options(nostack),
+            );
+        }
+        result(v0, a3)
+    }};
+}
+
+/// The kernel reports failure with $a3 != 0 and a positive errno in $v0; this turns it
+/// into the -4095..=-1 form every other arch uses.
+#[inline(always)]
+fn result(v0: usize, a3: usize) -> usize {
+    if a3 != 0 {
+        v0.wrapping_neg()
+    } else {
+        v0
+    }
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, "$4" = a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, "$4" = a1, "$5" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5, "$9" = a6)
+}
+
+/// Plain `mmap` with a byte offset.
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry: $sp points at argc. lld's default entry on MIPS is `__start`, so
+// both names are defined. Align $sp to 16 (n64 has no home area); go through $t9 ($25)
+// since position-independent callees compute $gp from it.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        ".globl __start",
+        "__start:",
+        ".set push",
+        ".set noreorder",
+        "move $fp, $zero",
+        "move $4, $sp",
+        "li $8, -16",
+        "and $sp, $sp, $8",
+        "dla $25, {start}",
+        "jalr $25",
+        "nop",
+        "break",
+        ".set pop",
+        start = sym crate::start::baresys_start,
+    )
+}

@@ -1,0 +1,128 @@
+//! powerpc64 (ELFv2, big and little endian): `sc`; number in r0, arguments in r3-r8,
+//! result in r3. The kernel flags an error with cr0.SO and a positive errno in r3; the
+//! asm negates it so that every arch hands back errors the same way.
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/powerpc64.tbl");
+pub(crate) const SYSCALL_BASE: usize = 0;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/powerpc64.h");
+
+/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+pub mod nr {
+    crate::table::syscall_numbers! {
+        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
+        REBOOT = 88, MMAP = 90, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125,
+        SCHED_YIELD = 158, MREMAP = 163, PRCTL = 171, MADVISE = 205, GETTID = 207,
+        EXIT_GROUP = 234, OPENAT = 286, PIPE2 = 317, PRLIMIT64 = 325, SECCOMP = 358,
+        PKEY_MPROTECT = 386, PROCESS_MADVISE = 440, MSEAL = 462,
+    }
+}
+
+/// asm-generic errno values; powerpc's own MAP_NORESERVE.
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x40, MAP_POPULATE = 0x8000,
+        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+    }
+}
+
+/// r0, r4-r12, cr0, ctr and xer: the syscall ABI keeps only r1-r3 and the nonvolatile
+/// registers (Documentation/arch/powerpc/syscall64-abi.rst); cr0.SO carries the error.
+/// `preserves_flags` is not claimed: on PowerPC it covers CR and XER.
+pub(crate) const CLOBBERS: &[&str] = &["r0", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer"];
+
+/// The instruction, the error convention and the clobbers; the `syscallN` functions below
+/// only bind registers. `bns` skips the negation when cr0.SO is clear (success).
+macro_rules! syscall {
+    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret: usize;
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "sc",
+                "bns 0f",
+                "neg 3, 3",
+                "0:",
+                inlateout("r0") $nr => _,
+                inlateout("r3") $a1 => ret,
+                $(in($reg) $arg,)*
+                lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
+                lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
+                lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
+                options(nostack),
+            );
+        }
+        ret
+    }};
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n, 0usize)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, a1, "r4" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, a1, "r4" = a2, "r5" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5, "r8" = a6)
+}
+
+/// Plain `mmap` with a byte offset.
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry (ELFv2): find the TOC from our own address (bcl/mflr, so nothing
+// depends on r12 at entry), pass r1 (argc) on, align r1 to 16 and leave a zeroed
+// minimal frame (back chain, 32 bytes) for the callee.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "bcl 20, 31, 1f",
+        "1:",
+        "mflr 12",
+        "addis 2, 12, (.TOC. - 1b)@ha",
+        "addi 2, 2, (.TOC. - 1b)@l",
+        "mr 3, 1",
+        "clrrdi 1, 1, 4",
+        "li 0, 0",
+        "stdu 0, -32(1)",
+        "bl {start}",
+        "nop",
+        "trap",
+        start = sym crate::start::baresys_start,
+    )
+}

@@ -1,0 +1,123 @@
+//! riscv64: `ecall`; number in a7, arguments in a0-a5, result in a0 (-4095..=-1 is an
+//! error).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/riscv64.tbl");
+pub(crate) const SYSCALL_BASE: usize = 0;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/riscv64.h");
+
+/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+pub mod nr {
+    crate::table::syscall_numbers! {
+        MOUNT = 40, OPENAT = 56, CLOSE = 57, PIPE2 = 59, READ = 63, WRITE = 64, EXIT = 93,
+        EXIT_GROUP = 94, SCHED_YIELD = 124, KILL = 129, REBOOT = 142, PRCTL = 167,
+        GETPID = 172, GETTID = 178, MUNMAP = 215, MREMAP = 216, CLONE = 220, MMAP = 222,
+        MPROTECT = 226, MADVISE = 233, WAIT4 = 260, PRLIMIT64 = 261, SECCOMP = 277,
+        PKEY_MPROTECT = 288, PROCESS_MADVISE = 440, MSEAL = 462,
+    }
+}
+
+/// The asm-generic values.
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+    }
+}
+
+/// The vector state: the syscall ABI leaves v0-v31, vl and vtype undefined after `ecall`
+/// (Documentation/arch/riscv/vector.rst). Declared as clobbers of v0-v31; vl and vtype
+/// have no operand, and are the reason `preserves_flags` is not claimed (on RISC-V it
+/// covers vtype, vl, vxsat and vxrm). The integer registers all come back unchanged.
+pub(crate) const CLOBBERS: &[&str] = &[
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
+    "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30",
+    "v31",
+];
+
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+macro_rules! syscall {
+    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret: usize;
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "ecall",
+                in("a7") $nr,
+                inlateout("a0") $a1 => ret,
+                $(in($reg) $arg,)*
+                out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+                out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+                out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+                out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+                out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+                out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+                options(nostack),
+            );
+        }
+        ret
+    }};
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n, 0usize)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, a1, "a1" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, a1, "a1" = a2, "a2" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5, "a5" = a6)
+}
+
+/// Plain `mmap` with a byte offset.
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry: sp points at argc. Zero the frame pointer so backtraces end here;
+// the ABI wants sp 16-byte aligned at calls.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "li s0, 0",
+        "mv a0, sp",
+        "andi sp, sp, -16",
+        "call {start}",
+        "unimp",
+        start = sym crate::start::baresys_start,
+    )
+}

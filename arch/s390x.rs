@@ -1,0 +1,115 @@
+//! s390x: `svc 0`; number in r1, arguments in r2-r7, result in r2 (-4095..=-1 is an
+//! error).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/s390x.tbl");
+pub(crate) const SYSCALL_BASE: usize = 0;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/s390x.h");
+
+/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+pub mod nr {
+    crate::table::syscall_numbers! {
+        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
+        REBOOT = 88, MMAP = 90, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125,
+        SCHED_YIELD = 158, MREMAP = 163, PRCTL = 172, MADVISE = 219, GETTID = 236,
+        EXIT_GROUP = 248, OPENAT = 288, PIPE2 = 325, PRLIMIT64 = 334, SECCOMP = 348,
+        PKEY_MPROTECT = 384, PROCESS_MADVISE = 440, MSEAL = 462,
+    }
+}
+
+/// The asm-generic values.
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+    }
+}
+
+/// None: the kernel restores every register but r2 (arch/s390/kernel/entry.S).
+pub(crate) const CLOBBERS: &[&str] = &[];
+
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// `preserves_flags`: the condition code is part of the PSW the kernel returns with.
+macro_rules! syscall {
+    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret: usize;
+        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "svc 0",
+                in("r1") $nr,
+                inlateout("r2") $a1 => ret,
+                $(in($reg) $arg,)*
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }};
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n, 0usize)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, a1, "r3" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, a1, "r3" = a2, "r4" = a3)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5, "r7" = a6)
+}
+
+/// s390x's mmap is `old_mmap`: one argument, a pointer to the six values in memory.
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    let block: [usize; 6] = [addr, len, prot, flags, fd, offset as usize];
+    // SAFETY: forwarded from the caller; the kernel reads the six words of `block`,
+    // which lives until the call returns (the asm is not `nomem`, so it is written first).
+    unsafe { syscall1(nr::MMAP, block.as_ptr() as usize) }
+}
+
+/// fork as `clone(0, SIGCHLD, ...)`: s390 has CLONE_BACKWARDS2, the stack comes first.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, 0, consts::SIGCHLD as usize) }
+}
+
+// The process entry: r15 points at argc. The ABI wants r15 8-byte aligned with a
+// 160-byte register save area below the caller's frame, and a zero back chain.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "lgr %r2, %r15",
+        "nill %r15, 0xfff0",
+        "aghi %r15, -160",
+        "lghi %r0, 0",
+        "stg %r0, 0(%r15)",
+        "brasl %r14, {start}",
+        "j .",
+        start = sym crate::start::baresys_start,
+    )
+}

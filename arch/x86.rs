@@ -1,0 +1,155 @@
+//! x86 (i386): `int 0x80`; number in eax, arguments in ebx ecx edx esi edi ebp, result
+//! in eax (-4095..=-1 is an error).
+
+pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/x86.tbl");
+pub(crate) const SYSCALL_BASE: usize = 0;
+pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/x86.h");
+
+/// Syscall numbers (`arch/x86/entry/syscalls/syscall_32.tbl`). `MMAP` is `old_mmap`,
+/// which takes a pointer to its arguments; the wrappers use `MMAP2`.
+pub mod nr {
+    crate::table::syscall_numbers! {
+        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
+        REBOOT = 88, MMAP = 90, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125,
+        SCHED_YIELD = 158, MREMAP = 163, PRCTL = 172, MMAP2 = 192, MADVISE = 219, GETTID = 224,
+        EXIT_GROUP = 252, OPENAT = 295, PIPE2 = 331, PRLIMIT64 = 340, SECCOMP = 354,
+        PKEY_MPROTECT = 380, PROCESS_MADVISE = 440, MSEAL = 462,
+    }
+}
+
+/// The asm-generic values.
+pub(crate) mod consts {
+    crate::table::uapi_consts! { u16:
+        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+    }
+    crate::table::uapi_consts! { u32:
+        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+    }
+}
+
+/// None: `iret` restores every register but eax (arch/x86/entry/entry_32.S).
+pub(crate) const CLOBBERS: &[&str] = &[];
+
+/// The instruction and its clobbers for up to three arguments; `preserves_flags`: eflags
+/// comes back with `iret`.
+macro_rules! syscall {
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
+        let ret: usize;
+        // SAFETY (for syscall0-3): the caller passes a number and arguments valid for
+        // that syscall; the asm touches only the declared registers.
+        unsafe {
+            core::arch::asm!(
+                "int 0x80",
+                inlateout("eax") $nr => ret,
+                $(in($reg) $arg,)*
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
+    }};
+}
+
+#[inline(always)]
+pub(crate) unsafe fn syscall0(n: usize) -> usize {
+    syscall!(n)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+    syscall!(n, "ebx" = a1)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+    syscall!(n, "ebx" = a1, "ecx" = a2)
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    syscall!(n, "ebx" = a1, "ecx" = a2, "edx" = a3)
+}
+
+// LLVM reserves esi (base pointer) and ebp (frame pointer): neither can be an operand.
+// Four arguments: swap the fourth into esi around the call (it lands in edi, the one
+// free register left). Five and six: eax points at [number, a4, a6] in memory, loaded
+// into eax, esi and ebp after saving the latter two on the stack (hence no `nostack`).
+
+#[inline(always)]
+pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret: usize;
+    // SAFETY: as for syscall0-3; esi is restored by the second xchg.
+    unsafe {
+        core::arch::asm!(
+            "xchg esi, {a4}",
+            "int 0x80",
+            "xchg esi, {a4}",
+            a4 = in(reg) a4,
+            inlateout("eax") n => ret,
+            in("ebx") a1, in("ecx") a2, in("edx") a3,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+    // SAFETY: forwarded; the sixth argument is unused by five-argument calls.
+    unsafe { syscall6(n, a1, a2, a3, a4, a5, 0) }
+}
+#[inline(always)]
+pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+    let ret: usize;
+    let spilled = [n, a4, a6];
+    // SAFETY: as for syscall0-3; esi and ebp are pushed before and popped after, and
+    // `spilled` lives until the asm has read it.
+    unsafe {
+        core::arch::asm!(
+            "push ebp",
+            "push esi",
+            "mov esi, dword ptr [eax + 4]",
+            "mov ebp, dword ptr [eax + 8]",
+            "mov eax, dword ptr [eax]",
+            "int 0x80",
+            "pop esi",
+            "pop ebp",
+            inlateout("eax") spilled.as_ptr() => ret,
+            in("ebx") a1, in("ecx") a2, in("edx") a3, in("edi") a5,
+            options(preserves_flags),
+        );
+    }
+    ret
+}
+
+/// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
+#[inline(always)]
+pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+    match crate::raw::mmap2_units(offset) {
+        // SAFETY: forwarded from the caller.
+        Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
+        Err(e) => e,
+    }
+}
+
+/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+#[inline(always)]
+pub(crate) unsafe fn fork() -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+}
+
+// The process entry: esp points at argc. Pass it as the cdecl argument with esp 16-byte
+// aligned at the call, as the i386 System V ABI wants today.
+#[cfg(feature = "start")]
+#[unsafe(naked)]
+#[no_mangle]
+unsafe extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "xor ebp, ebp",
+        "mov eax, esp",
+        "and esp, -16",
+        "sub esp, 12",
+        "push eax",
+        "call {start}",
+        "ud2",
+        start = sym crate::start::baresys_start,
+    )
+}

@@ -1,0 +1,114 @@
+//! What the running kernel really does, found once and cached.
+//!
+//! Probes look for the effect, never only at the return value: QEMU user mode answers 0
+//! to advice it does not emulate (`MADV_GUARD_INSTALL` among them) and does nothing.
+
+use super::{page_size, FaultPath};
+use crate::{nr, Advice, Errno, MapFlags, OFlags, Prot};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// A yes/no fact about the kernel: unknown until first found, then fixed. Two threads
+/// that find it at once find the same answer, so a plain store is enough.
+pub(super) struct Known(AtomicU8);
+
+const UNKNOWN: u8 = 0;
+const YES: u8 = 1;
+const NO: u8 = 2;
+
+impl Known {
+    pub(super) const fn new() -> Self {
+        Known(AtomicU8::new(UNKNOWN))
+    }
+    pub(super) fn get(&self) -> Option<bool> {
+        match self.0.load(Ordering::Relaxed) {
+            YES => Some(true),
+            NO => Some(false),
+            _ => None,
+        }
+    }
+    pub(super) fn set(&self, yes: bool) {
+        self.0.store(if yes { YES } else { NO }, Ordering::Relaxed);
+    }
+}
+
+/// `MADV_POPULATE_WRITE` (Linux 5.14+).
+pub(super) static POPULATE_WRITE: Known = Known::new();
+/// `MADV_FREE` (Linux 4.5+).
+pub(super) static FREE: Known = Known::new();
+/// Guard regions (Linux 6.13+), by effect.
+static GUARD: Known = Known::new();
+
+/// Whether the kernel really installs guard regions (`MADV_GUARD_INSTALL`, Linux 6.13+).
+///
+/// Found once, by effect: a guard is installed on a scratch page, and then the kernel
+/// must refuse to read that page for `write(2)` into a pipe (`EFAULT`), and after
+/// `MADV_GUARD_REMOVE` read it again as zero. Kernels before 6.13 answer `EINVAL`; QEMU
+/// user mode answers 0 and does nothing, and both count as unsupported. An answer that
+/// could not be found (no pipe or scratch page to be had) is not cached.
+pub fn guard_supported() -> bool {
+    if let Some(yes) = GUARD.get() {
+        return yes;
+    }
+    match probe_guard() {
+        Some(yes) => {
+            GUARD.set(yes);
+            yes
+        }
+        None => false,
+    }
+}
+
+/// The fault path a new reservation uses: [`FaultPath::Guard`] where the kernel really
+/// supports guard regions (the cheapest for other threads: no write lock, no VMA
+/// change), else [`FaultPath::Protect`].
+pub fn default_fault_path() -> FaultPath {
+    if guard_supported() {
+        FaultPath::Guard
+    } else {
+        FaultPath::Protect
+    }
+}
+
+fn probe_guard() -> Option<bool> {
+    let page = page_size();
+    if page == 0 {
+        return None;
+    }
+    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
+    // SAFETY: a new mapping where the kernel chooses aliases nothing.
+    let p = unsafe { crate::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0) }.ok()?;
+    let byte = p.cast::<u8>();
+    // SAFETY: `p` is a fresh read-write page owned here; a page behind it makes the zap
+    // that guard installation does observable.
+    unsafe { byte.write_volatile(1) };
+    let verdict = probe_page(p);
+    // SAFETY: the scratch page mapped above; nothing refers to it after this.
+    let _ = unsafe { crate::munmap(p, page) };
+    verdict
+}
+
+fn probe_page(p: *mut core::ffi::c_void) -> Option<bool> {
+    let page = page_size();
+    // SAFETY: the scratch page is ours; guard markers only make its access fault.
+    if unsafe { crate::madvise(p, page, Advice::GUARD_INSTALL) }.is_err() {
+        return Some(false);
+    }
+    let [r, w] = crate::pipe2(OFlags::CLOEXEC).ok()?;
+    // The raw call: a `&[u8]` over a guarded page would claim it readable.
+    // SAFETY: the kernel reads at most one byte at `p` and reports EFAULT if it cannot.
+    let write1 = || unsafe { crate::syscall3(nr::WRITE, w as usize, p as usize, 1) };
+    let guarded = write1() == Err(Errno::EFAULT);
+    let works = guarded
+        // SAFETY: removing the markers installed above, on our scratch page.
+        && unsafe { crate::madvise(p, page, Advice::GUARD_REMOVE) }.is_ok()
+        && write1() == Ok(1)
+        // SAFETY: the kernel just read this byte, so it is mapped and readable; the
+        // install zapped the page, so it reads back zero.
+        && unsafe { p.cast::<u8>().read_volatile() } == 0;
+    // SAFETY: both ends were made above and are used by nothing else.
+    unsafe {
+        let _ = crate::close(r);
+        let _ = crate::close(w);
+    }
+    Some(works)
+}
