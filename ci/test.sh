@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The test command (README): formatting and clippy for every target, host tests,
+# the freestanding programs of all 14 configurations under QEMU user mode (x86 and
+# x86_64 also on this machine's kernel), the disassembly checks, the compile-time
+# table check, real kernels under full-system QEMU, and smoke runs of the examples.
+# Ends with one summary line per configuration and a total; exits non-zero if any
+# step failed or any configuration did not run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TERM_COLOR=never
+FS_TARGET_DIR=$root/target/fs
+BUILD_STD=(-Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem)
+
+# One line per configuration:
+#   triple | qemu-user binary | kernel arch for ci/kernels.sh (- if none) |
+#   disassembly: mprotect number into the number register | the syscall instruction |
+#   a call instruction (must be absent)
+MATRIX='
+x86_64-unknown-linux-musl           |qemu-x86_64   |x86_64      |\$0xa, %eax              |\bsyscall\b   |\bcall
+i686-unknown-linux-gnu              |qemu-i386     |x86         |\$0x7d, %eax             |int\s+\$0x80  |\bcall
+armv7-unknown-linux-gnueabihf       |qemu-arm      |arm         |#(125|0x7d)$             |\bsvc\s       |\bblx?\b
+thumbv7neon-unknown-linux-gnueabihf |qemu-arm      |-           |#(125|0x7d)$             |\bsvc\s       |\bblx?\b
+aarch64-unknown-linux-gnu           |qemu-aarch64  |aarch64     |[wx]8, #0xe2\b           |\bsvc\s       |\bblr?\b
+loongarch64-unknown-linux-gnu       |qemu-loongarch64|loongarch64|\$a7, \$zero, 226\b     |\bsyscall\s+0 |\bbl\b|jirl\s+\$ra
+mips-unknown-linux-gnu              |qemu-mips     |-           |\$2, \$zero, 0x101d\b    |\bsyscall\b   |\bjalr?\b
+mipsel-unknown-linux-gnu            |qemu-mipsel   |mipsel      |\$2, \$zero, 0x101d\b    |\bsyscall\b   |\bjalr?\b
+mips64-unknown-linux-gnuabi64       |qemu-mips64   |-           |\$2, \$zero, 0x1392\b    |\bsyscall\b   |\bjalr?\b
+mips64el-unknown-linux-gnuabi64     |qemu-mips64el |mips64el    |\$2, \$zero, 0x1392\b    |\bsyscall\b   |\bjalr?\b
+powerpc64-unknown-linux-musl        |qemu-ppc64    |-           |\bli 0, 125\b            |\bsc\b        |\bbl\b|\bbctrl\b
+powerpc64le-unknown-linux-gnu       |qemu-ppc64le  |powerpc64le |\bli 0, 125\b            |\bsc\b        |\bbl\b|\bbctrl\b
+riscv64gc-unknown-linux-gnu         |qemu-riscv64  |riscv64     |\bli\s+a7, 0xe2\b        |\becall\b     |\bcall\b|\bjalr?\s+ra\b
+s390x-unknown-linux-gnu             |qemu-s390x    |s390x       |lghi\s+%r1, 125\b        |\bsvc\s+0\b   |\bbrasl\b|\bbasr\b
+'
+
+summary=()
+passed=0
+failed=0
+record() { # record <ok:0|1> <line>
+    summary+=("$2")
+    if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+step() { # step <name> <command...>: runs it, records pass/fail
+    local name=$1; shift
+    echo "::: $name"
+    if "$@"; then record 0 "$name: ok"; else record 1 "$name: FAILED"; fi
+}
+field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
+
+# --- Formatting and lints --------------------------------------------------------------
+step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
+step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
+lint_targets() {
+    local t rc=0
+    while IFS='|' read -r t _; do
+        t=$(field "$t"); [ -n "$t" ] || continue
+        case $t in
+        mips*|loongarch64*) # no prebuilt core: nightly builds it
+            cargo +nightly clippy -q --lib --features start --target "$t" "${BUILD_STD[@]}" \
+                --target-dir "$root/target/clippy" -- -D warnings || rc=1 ;;
+        *) cargo +stable clippy -q --lib --features start --target "$t" -- -D warnings || rc=1 ;;
+        esac
+    done <<<"$MATRIX"
+    (cd tests/freestanding && cargo +nightly clippy -q --target x86_64-unknown-linux-musl "${BUILD_STD[@]}" \
+        --target-dir "$FS_TARGET_DIR" -- -D warnings) || rc=1
+    return $rc
+}
+step "clippy every target" lint_targets
+
+# --- Host tests --------------------------------------------------------------------------
+step "host cargo test" cargo +stable test -q
+if [ -f tests/model.rs ]; then
+    step "host model test (release)" cargo +stable test -q --release --test model
+fi
+
+# A syscall number that differs from arch/tbl must fail the build.
+table_check() {
+    local d; d=$(mktemp -d)
+    cp -r Cargo.toml src arch "$d/"
+    sed -i 's/MPROTECT = 10,/MPROTECT = 11,/' "$d/arch/x86_64.rs"
+    if (cd "$d" && cargo +stable check -q --offline --target-dir "$root/target/table-check" 2>&1 | grep -q 'syscall number MPROTECT differs from arch/tbl'); then
+        rm -rf "$d"; return 0
+    fi
+    echo "a wrong MPROTECT number built without error"; rm -rf "$d"; return 1
+}
+step "wrong syscall number fails the build" table_check
+
+# --- Freestanding programs: build, QEMU user mode, disassembly ----------------------------
+run_fs() { # run_fs <label> <command...>: runs a test program, checks its closing line
+    local label=$1; shift
+    local log; log=$(mktemp)
+    BARESYS_QEMU_USER=${QEMU_USER:-} "$@" >"$log" 2>/dev/null </dev/null
+    local rc=$?
+    local line; line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+    grep -E '^(FAIL|note|model)' "$log" | sed "s|^|    [$label] |"
+    if [ -n "$line" ] && [ $rc = 0 ] && grep -q ' 0 failed$' <<<"$line"; then
+        record 0 "$label: ${line#*: }"
+    else
+        [ -n "$line" ] || { echo "    [$label] no closing line (exit $rc); last lines:"; tail -5 "$log"; }
+        record 1 "$label: ${line#*: }${line:+ }(exit $rc)"
+    fi
+    rm -f "$log"
+}
+
+disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
+    local out
+    out=$(cd tests/freestanding && cargo +nightly objdump -q --release --target "$1" "${BUILD_STD[@]}" \
+        --target-dir "$FS_TARGET_DIR" --bin baresys-tests -- -d --no-show-raw-insn \
+        --disassemble-symbols=baresys_disasm_mprotect 2>/dev/null | grep -E '^ *[0-9a-f]+:')
+    if [ -z "$out" ]; then echo "    no disassembly for $1"; return 1; fi
+    grep -Eq "$3" <<<"$out" || { echo "    $1: mprotect number not loaded into the number register"; echo "$out"; return 1; }
+    grep -Eq "$4" <<<"$out" || { echo "    $1: no syscall instruction"; echo "$out"; return 1; }
+    if grep -Eq "$5" <<<"$out"; then echo "    $1: a call instruction"; echo "$out"; return 1; fi
+}
+
+declare -A KERNEL_BIN
+while IFS='|' read -r t qemu karch nre ire cre; do
+    t=$(field "$t"); [ -n "$t" ] || continue
+    qemu=$(field "$qemu"); karch=$(field "$karch")
+    nre=$(field "$nre"); ire=$(field "$ire"); cre=$(field "$cre")
+    label=$t; [[ $t == thumb* ]] && label="$t (thumb)"
+    echo "::: build $label"
+    if ! (cd tests/freestanding && BARESYS_TARGET=$t cargo +nightly build -q --release --target "$t" \
+            "${BUILD_STD[@]}" --target-dir "$FS_TARGET_DIR"); then
+        record 1 "$label: build FAILED"; continue
+    fi
+    bin=$FS_TARGET_DIR/$t/release/baresys-tests
+    QEMU_USER=1 run_fs "$label" "$qemu" "$bin"
+    case $t in # this machine's kernel runs x86 and x86_64 binaries for real
+    x86_64-*|i686-*) run_fs "$label (native kernel)" "$bin" ;;
+    esac
+    if disasm "$t" "$bin" "$nre" "$ire" "$cre"; then
+        record 0 "disassembly $label: mprotect is the number, the instruction, no call"
+    else
+        record 1 "disassembly $label: FAILED"
+    fi
+    [ "$karch" = - ] || KERNEL_BIN[$karch]=$bin
+done <<<"$MATRIX"
+
+# --- Real kernels (full-system QEMU) ----------------------------------------------------
+if ci/kernels.sh fetch; then
+    klog=$(mktemp -d)
+    for karch in "${!KERNEL_BIN[@]}"; do echo "$karch ${KERNEL_BIN[$karch]}"; done |
+        xargs -P2 -L1 sh -c 'ci/kernels.sh run "$0" "$1" >"'"$klog"'/$0.out" 2>"'"$klog"'/$0.err"; echo $? >"'"$klog"'/$0.rc"'
+    for karch in $(printf '%s\n' "${!KERNEL_BIN[@]}" | sort); do
+        line=$(tail -1 "$klog/$karch.out" 2>/dev/null)
+        rc=$(cat "$klog/$karch.rc" 2>/dev/null || echo 1)
+        [ "$rc" = 0 ] || cat "$klog/$karch.err" 2>/dev/null | tail -20 | sed "s|^|    [kernel $karch] |"
+        record "$([ "$rc" = 0 ] && echo 0 || echo 1)" "${line:-kernel $karch: did not run}"
+    done
+    rm -rf "$klog"
+else
+    record 1 "kernels: fetch FAILED"
+fi
+
+# --- Examples (smoke runs; benchmarks never run as timed tests) -----------------------------
+step "example lifecycle" cargo +stable run -q --release --example lifecycle
+if [ -f examples/fault_contention.rs ]; then
+    step "example fault_contention (smoke)" cargo +stable run -q --release --example fault_contention -- --seconds 0.2 --repeats 1
+fi
+
+echo
+echo "===== summary ====="
+printf '%s\n' "${summary[@]}"
+echo "total: $passed passed, $failed failed"
+[ "$failed" = 0 ]
