@@ -83,3 +83,8 @@ pub use wrappers::*;
 /// the result register, as declared to the compiler by the asm of `syscall0..6`.
 /// Exposed so that tests on a real kernel can check the declaration itself.
 pub const DECLARED_CLOBBERS: &[&str] = arch::CLOBBERS;
+
+// README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

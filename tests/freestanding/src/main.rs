@@ -34,6 +34,7 @@ fn main(args: &Args) -> i32 {
         .unwrap_or(2000) as u32;
     let seed = args.env(b"BARESYS_SEED").and_then(|v| parse(v.to_bytes())).unwrap_or(0x5eed);
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
+    ctx.emulated = args.env(b"BARESYS_QEMU_USER").is_some_and(|v| v.to_bytes() == b"1");
     checks::run_all(&mut ctx, TARGET, ops, seed);
     checks::out!("{}: {} passed, {} failed\n", TARGET, ctx.passed, ctx.failed);
     let code = if ctx.failed == 0 { 0 } else { 1 };
