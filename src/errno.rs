@@ -63,7 +63,7 @@ impl Errno {
     /// success or error.
     #[inline(always)]
     pub(crate) const fn result(ret: usize) -> Result<usize, Errno> {
-        if ret > MAX_ERRNO.wrapping_neg() {
+        if ret >= MAX_ERRNO.wrapping_neg() {
             Err(Errno(ret.wrapping_neg() as u16))
         } else {
             Ok(ret)
@@ -92,3 +92,32 @@ impl fmt::Debug for Errno {
 }
 
 impl core::error::Error for Errno {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_window_is_exactly_minus_4095_to_minus_1() {
+        assert_eq!(Errno::result(0), Ok(0));
+        assert_eq!(Errno::result(4096), Ok(4096));
+        assert_eq!(Errno::result(usize::MAX), Err(Errno(1)));
+        assert_eq!(Errno::result(4095usize.wrapping_neg()), Err(Errno(4095)));
+        // Just outside the window: a value, not an error.
+        assert_eq!(Errno::result(4096usize.wrapping_neg()), Ok(4096usize.wrapping_neg()));
+        assert_eq!(Errno::result(1usize << (usize::BITS - 1)), Ok(1usize << (usize::BITS - 1)));
+    }
+
+    #[test]
+    fn names_and_raw_values() {
+        assert_eq!(Errno::EINVAL.raw(), 22);
+        assert_eq!(Errno::from_raw(22), Some(Errno::EINVAL));
+        assert_eq!(Errno::from_raw(0), None);
+        assert_eq!(Errno::from_raw(4096), None);
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(Errno::ENOMEM.to_string(), "ENOMEM");
+        assert_eq!(Errno::from_raw(4000).unwrap().to_string(), "errno 4000");
+        assert_eq!(std::format!("{:?}", Errno::EBADF), "Errno(EBADF)");
+    }
+}

@@ -53,3 +53,16 @@ pub(crate) fn mmap2_units(offset: u64) -> Result<usize, usize> {
     }
     usize::try_from(offset / 4096).map_err(|_| error_ret(Errno::EOVERFLOW))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mmap2_units_are_4096_bytes() {
+        assert_eq!(mmap2_units(0), Ok(0));
+        assert_eq!(mmap2_units(8192), Ok(2));
+        assert_eq!(mmap2_units(100), Err(error_ret(Errno::EINVAL)));
+        assert_eq!(Errno::result(error_ret(Errno::EINVAL)), Err(Errno::EINVAL));
+    }
+}
