@@ -72,17 +72,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4, "x4" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4, "x4" = a5, "x5" = a6)
 }
 
 /// Plain `mmap` with a byte offset.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }

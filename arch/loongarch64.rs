@@ -31,7 +31,8 @@ pub(crate) mod consts {
 /// $t0-$t8: the kernel's syscall exit does not restore the temporaries
 /// (arch/loongarch/kernel/entry.S restores only what the C ABI preserves plus the
 /// arguments); Go's and musl's loong64 syscalls declare the same.
-pub(crate) const CLOBBERS: &[&str] = &["$t0", "$t1", "$t2", "$t3", "$t4", "$t5", "$t6", "$t7", "$t8"];
+pub(crate) const CLOBBERS: &[&str] =
+    &["$t0", "$t1", "$t2", "$t3", "$t4", "$t5", "$t6", "$t7", "$t8"];
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// `preserves_flags`: the only flags are the FP condition codes, which the kernel keeps.
@@ -77,17 +78,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5, "$a5" = a6)
 }
 
 /// Plain `mmap` with a byte offset.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }

@@ -35,7 +35,8 @@ pub(crate) mod consts {
 /// syscall path does not preserve the temporaries (arch/mips/kernel/scall32-o32.S), and
 /// $v1 can carry a second result. $1 (at), hi and lo are clobbered too but Rust cannot
 /// name them: LLVM never keeps a value in $at across asm or in hi/lo across a statement.
-pub(crate) const CLOBBERS: &[&str] = &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+pub(crate) const CLOBBERS: &[&str] =
+    &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// `$insn` is `syscall`, or for five and six arguments the sequence that first puts them
@@ -96,14 +97,18 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
 // the first 16 bytes are the a0-a3 home area the o32 ABI reserves, and 32 keeps $sp
 // 8-byte aligned. They travel there through $8 and $9, which the call clobbers anyway.
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(
         "addiu $sp, $sp, -32\n sw $8, 16($sp)\n syscall\n addiu $sp, $sp, 32";
         n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5
     )
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(
         "addiu $sp, $sp, -32\n sw $8, 16($sp)\n sw $9, 20($sp)\n syscall\n addiu $sp, $sp, 32";
         n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5, "$9" = a6
@@ -112,7 +117,9 @@ pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
 
 /// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     match crate::raw::mmap2_units(offset) {
         // SAFETY: forwarded from the caller.
         Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },

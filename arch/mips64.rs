@@ -34,7 +34,8 @@ pub(crate) mod consts {
 /// included (arch/mips/kernel/scall64-n64.S), and $v1 can carry a second result. $1
 /// (at), hi and lo are clobbered too but Rust cannot name them: LLVM never keeps a value
 /// in $at across asm or in hi/lo across a statement.
-pub(crate) const CLOBBERS: &[&str] = &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+pub(crate) const CLOBBERS: &[&str] =
+    &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// An argument register that is also clobbered is given as `in` plus `lateout _`.
@@ -91,17 +92,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, "$4" = a1, "$5" = a2, "$6" = a3, "$7" = a4, "$8" = a5, "$9" = a6)
 }
 
 /// Plain `mmap` with a byte offset.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }

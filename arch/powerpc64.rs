@@ -32,7 +32,8 @@ pub(crate) mod consts {
 /// r0, r4-r12, cr0, ctr and xer: the syscall ABI keeps only r1-r3 and the nonvolatile
 /// registers (Documentation/arch/powerpc/syscall64-abi.rst); cr0.SO carries the error.
 /// `preserves_flags` is not claimed: on PowerPC it covers CR and XER.
-pub(crate) const CLOBBERS: &[&str] = &["r0", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer"];
+pub(crate) const CLOBBERS: &[&str] =
+    &["r0", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer"];
 
 /// The instruction, the error convention and the clobbers; the `syscallN` functions below
 /// only bind registers. `bns` skips the negation when cr0.SO is clear (success).
@@ -81,17 +82,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5, "r8" = a6)
 }
 
 /// Plain `mmap` with a byte offset.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }

@@ -33,9 +33,9 @@ pub(crate) mod consts {
 /// have no operand, and are the reason `preserves_flags` is not claimed (on RISC-V it
 /// covers vtype, vl, vxsat and vxrm). The integer registers all come back unchanged.
 pub(crate) const CLOBBERS: &[&str] = &[
-    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15",
-    "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30",
-    "v31",
+    "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14",
+    "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",
+    "v28", "v29", "v30", "v31",
 ];
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
@@ -84,17 +84,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5, "a5" = a6)
 }
 
 /// Plain `mmap` with a byte offset.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
 }

@@ -72,17 +72,23 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5)
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5, "r7" = a6)
 }
 
 /// s390x's mmap is `old_mmap`: one argument, a pointer to the six values in memory.
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     let block: [usize; 6] = [addr, len, prot, flags, fd, offset as usize];
     // SAFETY: forwarded from the caller; the kernel reads the six words of `block`,
     // which lives until the call returns (the asm is not `nomem`, so it is written first).

@@ -91,12 +91,16 @@ pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
     ret
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall5(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize) -> usize {
+pub(crate) unsafe fn syscall5(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> usize {
     // SAFETY: forwarded; the sixth argument is unused by five-argument calls.
     unsafe { syscall6(n, a1, a2, a3, a4, a5, 0) }
 }
 #[inline(always)]
-pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize) -> usize {
+pub(crate) unsafe fn syscall6(
+    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+) -> usize {
     let ret: usize;
     let spilled = [n, a4, a6];
     // SAFETY: as for syscall0-3; esi and ebp are pushed before and popped after, and
@@ -121,7 +125,9 @@ pub(crate) unsafe fn syscall6(n: usize, a1: usize, a2: usize, a3: usize, a4: usi
 
 /// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
 #[inline(always)]
-pub(crate) unsafe fn mmap(addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64) -> usize {
+pub(crate) unsafe fn mmap(
+    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+) -> usize {
     match crate::raw::mmap2_units(offset) {
         // SAFETY: forwarded from the caller.
         Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },

@@ -27,10 +27,7 @@
 //! ```
 #![no_std]
 // Inline asm on MIPS is still behind a feature gate (nightly only).
-#![cfg_attr(
-    any(target_arch = "mips", target_arch = "mips64"),
-    feature(asm_experimental_arch)
-)]
+#![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 
 // The one place that names target architectures: each arch/ file has the same items

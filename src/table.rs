@@ -12,7 +12,7 @@ const fn eq_ignore_case(a: &[u8], start: usize, end: usize, b: &[u8]) -> bool {
     }
     let mut i = 0;
     while i < b.len() {
-        if a[start + i].to_ascii_lowercase() != b[i].to_ascii_lowercase() {
+        if !a[start + i].eq_ignore_ascii_case(&b[i]) {
             return false;
         }
         i += 1;
@@ -163,7 +163,8 @@ pub(crate) use uapi_consts;
 mod tests {
     use super::*;
 
-    const TBL: &str = "# comment\n10\tcommon\tmprotect\tsys_mprotect\n  192 i386 mmap2 sys_mmap_pgoff\n";
+    const TBL: &str =
+        "# comment\n10\tcommon\tmprotect\tsys_mprotect\n  192 i386 mmap2 sys_mmap_pgoff\n";
     const HDR: &str = "#define MAP_ANONYMOUS\t0x800\n#define MAP_NORESERVE 0400\n#define  X 12\n";
 
     #[test]

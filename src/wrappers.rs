@@ -17,17 +17,19 @@ use core::ffi::{c_void, CStr};
 /// not be memory the program still uses.
 #[inline(always)]
 pub unsafe fn mmap(
-    addr: *mut c_void,
-    len: usize,
-    prot: Prot,
-    flags: MapFlags,
-    fd: i32,
-    offset: u64,
+    addr: *mut c_void, len: usize, prot: Prot, flags: MapFlags, fd: i32, offset: u64,
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded from the caller; the arch's mmap entry checks its own offset
     // rules and reports them as an errno value.
     let ret = unsafe {
-        arch::mmap(addr as usize, len, prot.bits() as usize, flags.bits() as usize, fd as usize, offset)
+        arch::mmap(
+            addr as usize,
+            len,
+            prot.bits() as usize,
+            flags.bits() as usize,
+            fd as usize,
+            offset,
+        )
     };
     Errno::result(ret).map(|a| a as *mut c_void)
 }
@@ -61,10 +63,14 @@ pub unsafe fn mprotect(addr: *mut c_void, len: usize, prot: Prot) -> Result<(), 
 ///
 /// As for [`mprotect`].
 #[inline(always)]
-pub unsafe fn pkey_mprotect(addr: *mut c_void, len: usize, prot: Prot, pkey: i32) -> Result<(), Errno> {
+pub unsafe fn pkey_mprotect(
+    addr: *mut c_void, len: usize, prot: Prot, pkey: i32,
+) -> Result<(), Errno> {
     // SAFETY: forwarded from the caller.
-    unsafe { crate::syscall4(nr::PKEY_MPROTECT, addr as usize, len, prot.bits() as usize, pkey as usize) }
-        .map(drop)
+    unsafe {
+        crate::syscall4(nr::PKEY_MPROTECT, addr as usize, len, prot.bits() as usize, pkey as usize)
+    }
+    .map(drop)
 }
 
 /// `madvise`: gives the kernel `advice` about `addr..addr+len`.
@@ -88,15 +94,19 @@ pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: Advice) -> Result<(
 /// replaced: nothing may rely on either afterwards.
 #[inline(always)]
 pub unsafe fn mremap(
-    old_addr: *mut c_void,
-    old_len: usize,
-    new_len: usize,
-    flags: MremapFlags,
+    old_addr: *mut c_void, old_len: usize, new_len: usize, flags: MremapFlags,
     new_addr: *mut c_void,
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded from the caller.
     unsafe {
-        crate::syscall5(nr::MREMAP, old_addr as usize, old_len, new_len, flags.bits() as usize, new_addr as usize)
+        crate::syscall5(
+            nr::MREMAP,
+            old_addr as usize,
+            old_len,
+            new_len,
+            flags.bits() as usize,
+            new_addr as usize,
+        )
     }
     .map(|a| a as *mut c_void)
 }
@@ -136,8 +146,16 @@ pub const AT_FDCWD: i32 = -100;
 #[inline(always)]
 pub fn openat(dirfd: i32, path: &CStr, flags: OFlags, mode: u32) -> Result<i32, Errno> {
     // SAFETY: `path` is NUL-terminated and outlives the call.
-    unsafe { crate::syscall4(nr::OPENAT, dirfd as usize, path.as_ptr() as usize, flags.bits() as usize, mode as usize) }
-        .map(|fd| fd as i32)
+    unsafe {
+        crate::syscall4(
+            nr::OPENAT,
+            dirfd as usize,
+            path.as_ptr() as usize,
+            flags.bits() as usize,
+            mode as usize,
+        )
+    }
+    .map(|fd| fd as i32)
 }
 
 /// `close`: closes `fd`.
@@ -184,7 +202,9 @@ pub fn gettid() -> i32 {
 /// Some options take pointers (`PR_GET_AUXV`, `PR_SET_NAME`, ...) or change how the
 /// process runs (`PR_SET_SECCOMP`): the arguments must be what `option` expects.
 #[inline(always)]
-pub unsafe fn prctl(option: i32, a2: usize, a3: usize, a4: usize, a5: usize) -> Result<usize, Errno> {
+pub unsafe fn prctl(
+    option: i32, a2: usize, a3: usize, a4: usize, a5: usize,
+) -> Result<usize, Errno> {
     // SAFETY: forwarded from the caller.
     unsafe { crate::syscall5(nr::PRCTL, option as usize, a2, a3, a4, a5) }
 }
@@ -215,7 +235,13 @@ pub fn wait4(pid: i32, options: i32) -> Result<(i32, WaitStatus), Errno> {
     let mut status: i32 = 0;
     // SAFETY: the kernel writes one int to `status`; the rusage pointer is null.
     let ret = unsafe {
-        crate::syscall4(nr::WAIT4, pid as usize, &mut status as *mut i32 as usize, options as usize, 0)
+        crate::syscall4(
+            nr::WAIT4,
+            pid as usize,
+            &mut status as *mut i32 as usize,
+            options as usize,
+            0,
+        )
     }?;
     Ok((ret as i32, WaitStatus(status)))
 }
@@ -283,7 +309,15 @@ pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> Result<Rlimit
     let mut old = Rlimit::default();
     let new_ptr = new.map_or(0, |r| r as *const Rlimit as usize);
     // SAFETY: the kernel reads one Rlimit from `new_ptr` (or none) and writes one to `old`.
-    unsafe { crate::syscall4(nr::PRLIMIT64, pid as usize, resource as usize, new_ptr, &mut old as *mut Rlimit as usize) }?;
+    unsafe {
+        crate::syscall4(
+            nr::PRLIMIT64,
+            pid as usize,
+            resource as usize,
+            new_ptr,
+            &mut old as *mut Rlimit as usize,
+        )
+    }?;
     Ok(old)
 }
 

@@ -7,7 +7,11 @@ mod checks;
 fn run(group: fn(&mut checks::Ctx)) {
     let mut ctx = checks::Ctx::new(false);
     group(&mut ctx);
-    assert_eq!(ctx.failed, 0, "{} passed, {} failed (failures printed above)", ctx.passed, ctx.failed);
+    assert_eq!(
+        ctx.failed, 0,
+        "{} passed, {} failed (failures printed above)",
+        ctx.passed, ctx.failed
+    );
     assert!(ctx.passed > 0, "no check ran");
 }
 

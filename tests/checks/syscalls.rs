@@ -19,14 +19,26 @@ fn map(len: usize, prot: Prot) -> *mut c_void {
 pub fn run(ctx: &mut Ctx) {
     ctx.group("syscalls");
     let page = baresys::mem::page_size();
-    check!(ctx, "page size is a power of two >= 4096", page.is_power_of_two() && page >= 4096, "page size {}", page);
+    check!(
+        ctx,
+        "page size is a power of two >= 4096",
+        page.is_power_of_two() && page >= 4096,
+        "page size {}",
+        page
+    );
 
     // Processes and threads.
     let pid = baresys::getpid();
     check!(ctx, "getpid", pid > 0, "pid {}", pid);
     check!(ctx, "gettid", baresys::gettid() > 0);
     let st = in_child(|| (baresys::gettid() != baresys::getpid()) as i32);
-    check!(ctx, "gettid of a single-threaded process is its pid", matches!(st, Ok(s) if s.exit_code() == Some(0)), "{:?}", st);
+    check!(
+        ctx,
+        "gettid of a single-threaded process is its pid",
+        matches!(st, Ok(s) if s.exit_code() == Some(0)),
+        "{:?}",
+        st
+    );
 
     // write / read / pipe2 / close.
     check_eq!(ctx, "write of nothing", baresys::write(1, b""), Ok(0));
@@ -36,14 +48,26 @@ pub fn run(ctx: &mut Ctx) {
             check_eq!(ctx, "write to a pipe", baresys::write(w, b"baresys"), Ok(7));
             let mut buf = [0u8; 16];
             let n = baresys::read(r, &mut buf);
-            check!(ctx, "read back from the pipe", n == Ok(7) && &buf[..7] == b"baresys", "{:?} {:?}", n, &buf[..7]);
+            check!(
+                ctx,
+                "read back from the pipe",
+                n == Ok(7) && &buf[..7] == b"baresys",
+                "{:?} {:?}",
+                n,
+                &buf[..7]
+            );
             // SAFETY: both ends were made above and are not used after this.
             check_eq!(ctx, "close", unsafe { baresys::close(w) }, Ok(()));
             check_eq!(ctx, "read at end of pipe gives 0", baresys::read(r, &mut buf), Ok(0));
             // SAFETY: as above.
             let _ = unsafe { baresys::close(r) };
             // SAFETY: closing a descriptor closed just above, owned by nothing.
-            check_eq!(ctx, "close of a closed fd gives EBADF", unsafe { baresys::close(w) }, Err(Errno::EBADF));
+            check_eq!(
+                ctx,
+                "close of a closed fd gives EBADF",
+                unsafe { baresys::close(w) },
+                Err(Errno::EBADF)
+            );
         }
         Err(e) => check!(ctx, "pipe2", false, "{}", e),
     }
@@ -88,12 +112,24 @@ fn mappings(ctx: &mut Ctx, page: usize) {
         return;
     }
     let a = p as usize;
-    check!(ctx, "maps shows the new mapping as ---", range_has_perms(a, len, b"---"), "{:?}", perms_at(a));
+    check!(
+        ctx,
+        "maps shows the new mapping as ---",
+        range_has_perms(a, len, b"---"),
+        "{:?}",
+        perms_at(a)
+    );
     check!(ctx, "PROT_NONE memory faults on read", access_faults(a, false));
 
     // SAFETY: the mapping made above, used by nothing else.
     check_eq!(ctx, "mprotect RW", unsafe { baresys::mprotect(p, len, RW) }, Ok(()));
-    check!(ctx, "maps shows rw- after mprotect", range_has_perms(a, len, b"rw-"), "{:?}", perms_at(a));
+    check!(
+        ctx,
+        "maps shows rw- after mprotect",
+        range_has_perms(a, len, b"rw-"),
+        "{:?}",
+        perms_at(a)
+    );
     let bytes = a as *mut u8;
     for i in 0..len {
         // SAFETY: `p..p+len` is mapped read-write and owned here.
@@ -104,39 +140,88 @@ fn mappings(ctx: &mut Ctx, page: usize) {
     check!(ctx, "memory holds data after mprotect RW", intact);
 
     // SAFETY: as above; only the second page changes.
-    check_eq!(ctx, "mprotect one page read-only", unsafe { baresys::mprotect(bytes.add(page).cast(), page, Prot::READ) }, Ok(()));
-    check!(ctx, "maps shows r-- for that page", range_has_perms(a + page, page, b"r--"), "{:?}", perms_at(a + page));
-    check!(ctx, "maps still shows rw- beside it", range_has_perms(a, page, b"rw-") && range_has_perms(a + 2 * page, 2 * page, b"rw-"));
+    check_eq!(
+        ctx,
+        "mprotect one page read-only",
+        unsafe { baresys::mprotect(bytes.add(page).cast(), page, Prot::READ) },
+        Ok(())
+    );
+    check!(
+        ctx,
+        "maps shows r-- for that page",
+        range_has_perms(a + page, page, b"r--"),
+        "{:?}",
+        perms_at(a + page)
+    );
+    check!(
+        ctx,
+        "maps still shows rw- beside it",
+        range_has_perms(a, page, b"rw-") && range_has_perms(a + 2 * page, 2 * page, b"rw-")
+    );
     // SAFETY: reading a readable page.
-    check_eq!(ctx, "read-only page keeps its data", unsafe { bytes.add(page + 7).read() }, ((page + 7) % 251) as u8);
+    check_eq!(
+        ctx,
+        "read-only page keeps its data",
+        unsafe { bytes.add(page + 7).read() },
+        ((page + 7) % 251) as u8
+    );
     check!(ctx, "writing a read-only page faults", access_faults(a + page, true));
 
     // Errors, and nothing happens.
     // SAFETY: invalid arguments: the kernel refuses before touching anything.
-    check_eq!(ctx, "unaligned mprotect gives EINVAL", unsafe { baresys::mprotect(bytes.add(1).cast(), page, RW) }, Err(Errno::EINVAL));
+    check_eq!(
+        ctx,
+        "unaligned mprotect gives EINVAL",
+        unsafe { baresys::mprotect(bytes.add(1).cast(), page, RW) },
+        Err(Errno::EINVAL)
+    );
     // SAFETY: as above.
-    check_eq!(ctx, "unaligned madvise gives EINVAL", unsafe { baresys::madvise(bytes.add(1).cast(), page, Advice::DONTNEED) }, Err(Errno::EINVAL));
+    check_eq!(
+        ctx,
+        "unaligned madvise gives EINVAL",
+        unsafe { baresys::madvise(bytes.add(1).cast(), page, Advice::DONTNEED) },
+        Err(Errno::EINVAL)
+    );
 
     // madvise DONTNEED zeroes private anonymous memory.
     // SAFETY: the first page is ours and read-write; its contents may go.
-    check_eq!(ctx, "madvise DONTNEED", unsafe { baresys::madvise(p, page, Advice::DONTNEED) }, Ok(()));
+    check_eq!(
+        ctx,
+        "madvise DONTNEED",
+        unsafe { baresys::madvise(p, page, Advice::DONTNEED) },
+        Ok(())
+    );
     // SAFETY: still mapped read-write.
     let zero = (0..page).all(|i| unsafe { bytes.add(i).read() } == 0);
     check!(ctx, "DONTNEED pages read back zero (an emulator older than QEMU 7.1 fails here)", zero);
 
     // mremap: grow with MAYMOVE keeps the contents.
     // SAFETY: the last two pages are ours; they may move, and `p` is not used for them again.
-    let moved = unsafe { baresys::mremap(bytes.add(2 * page).cast(), 2 * page, 8 * page, MremapFlags::MAYMOVE, null_mut()) };
+    let moved = unsafe {
+        baresys::mremap(
+            bytes.add(2 * page).cast(),
+            2 * page,
+            8 * page,
+            MremapFlags::MAYMOVE,
+            null_mut(),
+        )
+    };
     match moved {
         Ok(q) => {
             let q = q as *mut u8;
             // SAFETY: `q..q+2*page` holds the moved pages, read-write.
-            let kept = (0..2 * page).all(|i| unsafe { q.add(i).read() } == ((2 * page + i) % 251) as u8);
+            let kept =
+                (0..2 * page).all(|i| unsafe { q.add(i).read() } == ((2 * page + i) % 251) as u8);
             check!(ctx, "mremap keeps the contents", kept);
             // SAFETY: the grown part is new, zero-filled, ours.
             check_eq!(ctx, "mremap's new pages are zero", unsafe { q.add(7 * page).read() }, 0);
             // SAFETY: the mapping made by mremap, not used after this.
-            check_eq!(ctx, "munmap the remapped range", unsafe { baresys::munmap(q.cast(), 8 * page) }, Ok(()));
+            check_eq!(
+                ctx,
+                "munmap the remapped range",
+                unsafe { baresys::munmap(q.cast(), 8 * page) },
+                Ok(())
+            );
             check!(ctx, "remapped range is gone from maps", perms_at(q as usize).is_none());
         }
         Err(e) => check!(ctx, "mremap MAYMOVE", false, "{}", e),
@@ -145,7 +230,11 @@ fn mappings(ctx: &mut Ctx, page: usize) {
     // munmap: gone, and then mprotect there is ENOMEM.
     // SAFETY: the first two pages, not used after this.
     check_eq!(ctx, "munmap", unsafe { baresys::munmap(p, 2 * page) }, Ok(()));
-    check!(ctx, "munmapped memory is gone from maps", perms_at(a).is_none() && perms_at(a + page).is_none());
+    check!(
+        ctx,
+        "munmapped memory is gone from maps",
+        perms_at(a).is_none() && perms_at(a + page).is_none()
+    );
     check!(ctx, "munmapped memory faults", access_faults(a, false));
     // SAFETY: the range is unmapped; the kernel only reports that.
     let r = unsafe { baresys::mprotect(p, page, RW) };
@@ -158,15 +247,27 @@ fn mappings(ctx: &mut Ctx, page: usize) {
         check_eq!(ctx, "mprotect of an unmapped range gives ENOMEM", r, Err(Errno::ENOMEM));
     }
     // SAFETY: len 0 and a wrapping range are refused before anything happens.
-    check_eq!(ctx, "munmap of length 0 gives EINVAL", unsafe { baresys::munmap(p, 0) }, Err(Errno::EINVAL));
+    check_eq!(
+        ctx,
+        "munmap of length 0 gives EINVAL",
+        unsafe { baresys::munmap(p, 0) },
+        Err(Errno::EINVAL)
+    );
     // SAFETY: as above.
-    check_eq!(ctx, "mmap of length 0 gives EINVAL", unsafe { baresys::mmap(null_mut(), 0, RW, ANON, -1, 0) }, Err(Errno::EINVAL));
+    check_eq!(
+        ctx,
+        "mmap of length 0 gives EINVAL",
+        unsafe { baresys::mmap(null_mut(), 0, RW, ANON, -1, 0) },
+        Err(Errno::EINVAL)
+    );
 }
 
 /// mmap of a file at a non-zero offset: mmap2 on x86/arm/mips o32 takes it in 4096-byte
 /// units, s390x passes it in its argument block. The program's own binary is the file.
 fn file_mapping(ctx: &mut Ctx, page: usize) {
-    let Ok(fd) = baresys::openat(baresys::AT_FDCWD, c"/proc/self/exe", OFlags::RDONLY | OFlags::CLOEXEC, 0) else {
+    let Ok(fd) =
+        baresys::openat(baresys::AT_FDCWD, c"/proc/self/exe", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+    else {
         ctx.note(format_args!("/proc/self/exe cannot be opened: file mapping not checked"));
         check!(ctx, "open /proc/self/exe", false);
         return;
@@ -189,7 +290,8 @@ fn file_mapping(ctx: &mut Ctx, page: usize) {
     ok &= baresys::read(fd, &mut want) == Ok(want.len());
     check!(ctx, "read the program file", ok);
     // SAFETY: a new private read-only file mapping where the kernel chooses.
-    let m = unsafe { baresys::mmap(null_mut(), page, Prot::READ, MapFlags::PRIVATE, fd, page as u64) };
+    let m =
+        unsafe { baresys::mmap(null_mut(), page, Prot::READ, MapFlags::PRIVATE, fd, page as u64) };
     match m {
         Ok(q) => {
             // SAFETY: `q` maps one readable page of the file.
@@ -209,7 +311,13 @@ fn file_mapping(ctx: &mut Ctx, page: usize) {
 
 fn processes(ctx: &mut Ctx) {
     let st = in_child(|| 42);
-    check!(ctx, "fork + exit_group(42) + wait4", matches!(st, Ok(s) if s.exit_code() == Some(42)), "{:?}", st);
+    check!(
+        ctx,
+        "fork + exit_group(42) + wait4",
+        matches!(st, Ok(s) if s.exit_code() == Some(42)),
+        "{:?}",
+        st
+    );
     // SAFETY: the child only yields until it is killed.
     match unsafe { baresys::fork() } {
         Ok(0) => loop {
@@ -218,11 +326,22 @@ fn processes(ctx: &mut Ctx) {
         Ok(child) => {
             check_eq!(ctx, "kill SIGKILL", baresys::kill(child, 9), Ok(()));
             let st = baresys::wait4(child, 0);
-            check!(ctx, "killed child reports SIGKILL", matches!(st, Ok((c, s)) if c == child && s.signal() == Some(9)), "{:?}", st);
+            check!(
+                ctx,
+                "killed child reports SIGKILL",
+                matches!(st, Ok((c, s)) if c == child && s.signal() == Some(9)),
+                "{:?}",
+                st
+            );
         }
         Err(e) => check!(ctx, "fork", false, "{}", e),
     }
-    check_eq!(ctx, "wait4 with no children gives ECHILD", baresys::wait4(-1, 0).map(|_| ()), Err(Errno::ECHILD));
+    check_eq!(
+        ctx,
+        "wait4 with no children gives ECHILD",
+        baresys::wait4(-1, 0).map(|_| ()),
+        Err(Errno::ECHILD)
+    );
 
     // prctl: set the thread name and read it back (PR_SET_NAME 15, PR_GET_NAME 16).
     let mut old = [0u8; 16];
@@ -234,9 +353,20 @@ fn processes(ctx: &mut Ctx) {
             .and_then(|_| baresys::prctl(16, name.as_mut_ptr() as usize, 0, 0, 0))
             .and_then(|_| baresys::prctl(15, old.as_ptr() as usize, 0, 0, 0))
     };
-    check!(ctx, "prctl PR_SET_NAME/PR_GET_NAME round trip", r.is_ok() && name.starts_with(b"baresys-t\0"), "{:?}", r);
+    check!(
+        ctx,
+        "prctl PR_SET_NAME/PR_GET_NAME round trip",
+        r.is_ok() && name.starts_with(b"baresys-t\0"),
+        "{:?}",
+        r
+    );
     // SAFETY: an unknown option is refused.
-    check_eq!(ctx, "prctl with an unknown option gives EINVAL", unsafe { baresys::prctl(0x7fff_0000, 0, 0, 0, 0) }, Err(Errno::EINVAL));
+    check_eq!(
+        ctx,
+        "prctl with an unknown option gives EINVAL",
+        unsafe { baresys::prctl(0x7fff_0000, 0, 0, 0, 0) },
+        Err(Errno::EINVAL)
+    );
 }
 
 /// mseal and pkey_mprotect are new or optional: where the kernel has them their effect
@@ -249,8 +379,18 @@ fn newer_calls(ctx: &mut Ctx, page: usize) {
     }
     // SAFETY: the mapping made above; pkey -1 means no key.
     match unsafe { baresys::pkey_mprotect(p, page, Prot::READ, -1) } {
-        Ok(()) => check!(ctx, "pkey_mprotect(-1) makes the page read-only", range_has_perms(p as usize, page, b"r--")),
-        Err(e) => check!(ctx, "pkey_mprotect answers ENOSYS or EINVAL where unsupported", e == Errno::ENOSYS || e == Errno::EINVAL, "{}", e),
+        Ok(()) => check!(
+            ctx,
+            "pkey_mprotect(-1) makes the page read-only",
+            range_has_perms(p as usize, page, b"r--")
+        ),
+        Err(e) => check!(
+            ctx,
+            "pkey_mprotect answers ENOSYS or EINVAL where unsupported",
+            e == Errno::ENOSYS || e == Errno::EINVAL,
+            "{}",
+            e
+        ),
     }
     // SAFETY: sealing the second page of our own mapping; it stays mapped for the
     // life of the process (leaked on purpose).
@@ -266,7 +406,9 @@ fn newer_calls(ctx: &mut Ctx, page: usize) {
         }
         Err(e) => {
             check_eq!(ctx, "mseal unsupported here answers ENOSYS", e, Errno::ENOSYS);
-            ctx.note(format_args!("mseal: ENOSYS here (32-bit kernel, kernel < 6.10 or QEMU user)"));
+            ctx.note(format_args!(
+                "mseal: ENOSYS here (32-bit kernel, kernel < 6.10 or QEMU user)"
+            ));
         }
     }
     // SAFETY: the first page is ours; the sealed second page stays.

@@ -9,7 +9,8 @@ const RLIMIT_CORE: u32 = 4;
 /// Reads /proc/self/maps into `buf`; returns the length, or 0 if it cannot be read
 /// (the caller treats that as a failure).
 pub fn read_maps(buf: &mut [u8]) -> usize {
-    let Ok(fd) = baresys::openat(baresys::AT_FDCWD, c"/proc/self/maps", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+    let Ok(fd) =
+        baresys::openat(baresys::AT_FDCWD, c"/proc/self/maps", OFlags::RDONLY | OFlags::CLOEXEC, 0)
     else {
         return 0;
     };
@@ -159,6 +160,10 @@ impl Rng {
         x.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
     }
 }

@@ -28,10 +28,7 @@ fn main(args: &Args) -> i32 {
     if pid1 {
         mount_proc();
     }
-    let ops = args
-        .env(b"BARESYS_OPS")
-        .and_then(|v| parse(v.to_bytes()))
-        .unwrap_or(2000) as u32;
+    let ops = args.env(b"BARESYS_OPS").and_then(|v| parse(v.to_bytes())).unwrap_or(2000) as u32;
     let seed = args.env(b"BARESYS_SEED").and_then(|v| parse(v.to_bytes())).unwrap_or(0x5eed);
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
     ctx.emulated = args.env(b"BARESYS_QEMU_USER").is_some_and(|v| v.to_bytes() == b"1");
@@ -72,7 +69,8 @@ fn mount_proc() {
 /// reboot(LINUX_REBOOT_CMD_POWER_OFF), so QEMU exits by itself.
 fn power_off() {
     // SAFETY: as PID 1 the machine is ours to stop; the magic numbers are reboot(2)'s.
-    let _ = unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x4321_fedc, 0) };
+    let _ =
+        unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x4321_fedc, 0) };
 }
 
 #[panic_handler]
