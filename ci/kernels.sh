@@ -237,7 +237,7 @@ cmd_run() {
     printf '\n[kernels.sh: %s exited with status %s after %d.%d s]\n' "$QEMU" "$rc" $((ds / 10)) $((ds % 10)) >>"$log"
 
     local line
-    line=$(tr -d '\r' <"$log" | grep -aE '^[0-9]+ passed, [0-9]+ failed$' | tail -n1 || true)
+    line=$(tr -d '\r' <"$log" | grep -aoE '[0-9]+ passed, [0-9]+ failed$' | tail -n1 || true)
     if [ -n "$line" ]; then
         printf '%s: %s\n' "$label" "$line"
         local failed=${line#*passed, }; failed=${failed% failed}

@@ -66,12 +66,19 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::ZeroLength => f.write_str("zero length or empty range"),
-            Error::Unaligned => f.write_str("address, offset or length is not a multiple of the page size"),
+            Error::Unaligned => {
+                f.write_str("address, offset or length is not a multiple of the page size")
+            }
             Error::Overflow => f.write_str("address or length arithmetic overflows"),
             Error::BadAlign => f.write_str("alignment is not a power of two of at least a page"),
             Error::OutOfRange => f.write_str("range is not inside the reservation"),
-            Error::Hole => f.write_str("release must leave a non-empty prefix or suffix (split_off first)"),
-            Error::ProtNotAllowed(p) => write!(f, "protect does not set {p:?}: use fault/guard for NONE, protect_rwx for RWX"),
+            Error::Hole => {
+                f.write_str("release must leave a non-empty prefix or suffix (split_off first)")
+            }
+            Error::ProtNotAllowed(p) => write!(
+                f,
+                "protect does not set {p:?}: use fault/guard for NONE, protect_rwx for RWX"
+            ),
             Error::Misplaced { wanted, got } => {
                 write!(f, "kernel placed the mapping at {got:#x}, not {wanted:#x} (MAP_FIXED_NOREPLACE taken as a hint, Linux < 4.17)")
             }

@@ -78,14 +78,17 @@ fn from_prctl() -> Option<usize> {
     let bytes = core::mem::size_of_val(&buf);
     // SAFETY: the kernel writes at most `bytes` bytes into `buf`.
     unsafe { crate::prctl(PR_GET_AUXV, buf.as_mut_ptr() as usize, bytes, 0, 0) }.ok()?;
-    buf[AUXV_WORDS - 2] = AT_NULL; // a longer vector is cut, never read past
+    // A longer vector is cut, never read past.
+    buf[AUXV_WORDS - 2] = AT_NULL;
     // SAFETY: `buf` ends with an AT_NULL pair.
     unsafe { auxv_lookup(buf.as_ptr(), AT_PAGESZ) }
 }
 
 fn from_proc() -> Option<usize> {
     let mut buf = [0usize; AUXV_WORDS];
-    let fd = crate::openat(crate::AT_FDCWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0).ok()?;
+    let fd =
+        crate::openat(crate::AT_FDCWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+            .ok()?;
     // SAFETY: viewing the words of `buf` as bytes; any bytes are valid usizes.
     let bytes = unsafe {
         core::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut u8, core::mem::size_of_val(&buf))
@@ -105,7 +108,8 @@ fn by_probe() -> Option<usize> {
     const SPAN: usize = 1 << 20;
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::NORESERVE;
     // SAFETY: a new mapping where the kernel chooses aliases nothing.
-    let base = unsafe { crate::mmap(core::ptr::null_mut(), SPAN, Prot::NONE, flags, -1, 0) }.ok()? as usize;
+    let base = unsafe { crate::mmap(core::ptr::null_mut(), SPAN, Prot::NONE, flags, -1, 0) }.ok()?
+        as usize;
     let mut size = 4096;
     let found = loop {
         if size >= SPAN {

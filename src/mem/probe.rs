@@ -40,22 +40,18 @@ static GUARD: Known = Known::new();
 
 /// Whether the kernel really installs guard regions (`MADV_GUARD_INSTALL`, Linux 6.13+).
 ///
-/// Found once, by effect: a guard is installed on a scratch page, and then the kernel
+/// Probed once, by effect: a guard is installed on a scratch page, and then the kernel
 /// must refuse to read that page for `write(2)` into a pipe (`EFAULT`), and after
 /// `MADV_GUARD_REMOVE` read it again as zero. Kernels before 6.13 answer `EINVAL`; QEMU
-/// user mode answers 0 and does nothing, and both count as unsupported. An answer that
-/// could not be found (no pipe or scratch page to be had) is not cached.
+/// user mode answers 0 and does nothing; both count as unsupported, and so does a probe
+/// that could not run (no scratch page or pipe to be had): the fallback is always safe.
 pub fn guard_supported() -> bool {
     if let Some(yes) = GUARD.get() {
         return yes;
     }
-    match probe_guard() {
-        Some(yes) => {
-            GUARD.set(yes);
-            yes
-        }
-        None => false,
-    }
+    let yes = probe_guard().unwrap_or(false);
+    GUARD.set(yes);
+    yes
 }
 
 /// The fault path a new reservation uses: [`FaultPath::Guard`] where the kernel really
@@ -76,7 +72,9 @@ fn probe_guard() -> Option<bool> {
     }
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
     // SAFETY: a new mapping where the kernel chooses aliases nothing.
-    let p = unsafe { crate::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0) }.ok()?;
+    let p =
+        unsafe { crate::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0) }
+            .ok()?;
     let byte = p.cast::<u8>();
     // SAFETY: `p` is a fresh read-write page owned here; a page behind it makes the zap
     // that guard installation does observable.

@@ -125,8 +125,11 @@ fn map_new(hint: usize, len: usize, extra: MapFlags) -> Result<usize, Error> {
     p.map(|p| p as usize).map_err(Error::kernel("mmap"))
 }
 
-/// Unmaps a mapping made here that no reservation owns yet.
+/// Unmaps a mapping made here that no reservation owns yet (nothing for `len` 0).
 fn unmap(addr: usize, len: usize) -> Result<(), Error> {
+    if len == 0 {
+        return Ok(());
+    }
     // SAFETY: callers pass only mappings they made and own, not yet reachable elsewhere.
     unsafe { crate::munmap(addr as *mut c_void, len) }.map_err(Error::kernel("munmap"))
 }
@@ -154,10 +157,13 @@ impl Reservation {
         // `align - page`: `base + len` stays inside `raw + total`.
         let base = raw + (align - (raw & (align - 1))) % align;
         let (head, tail) = (base - raw, raw + total - (base + len));
-        let trimmed = (if head > 0 { unmap(raw, head) } else { Ok(()) })
-            .and_then(|()| if tail > 0 { unmap(base + len, tail) } else { Ok(()) });
-        if let Err(e) = trimmed {
+        // On failure, unmap only what is still ours: a released head may be reused.
+        if let Err(e) = unmap(raw, head) {
             let _ = unmap(raw, total);
+            return Err(e);
+        }
+        if let Err(e) = unmap(base + len, tail) {
+            let _ = unmap(base, total - head);
             return Err(e);
         }
         Ok(Reservation::new(base, len))
@@ -184,7 +190,13 @@ impl Reservation {
     }
 
     fn new(base: usize, len: usize) -> Reservation {
-        Reservation { base, len, path: default_fault_path(), sealed: false, markers: AtomicBool::new(false) }
+        Reservation {
+            base,
+            len,
+            path: default_fault_path(),
+            sealed: false,
+            markers: AtomicBool::new(false),
+        }
     }
 
     /// The first byte of the reservation.
