@@ -31,12 +31,17 @@ pub(crate) mod consts {
     }
 }
 
-/// $3 (v1), $7 (a3, the error flag), $8-$15 (t0-t7), $24 and $25 (t8, t9): the o32
-/// syscall path does not preserve the temporaries (arch/mips/kernel/scall32-o32.S), and
-/// $v1 can carry a second result. $1 (at), hi and lo are clobbered too but Rust cannot
-/// name them: LLVM never keeps a value in $at across asm or in hi/lo across a statement.
+/// $3 (v1), $7 (a3, the error flag), $8-$15 (t0-t7), $24 and $25 (t8, t9): the
+/// o32 syscall path does not preserve the temporaries (arch/mips/kernel/scall32-o32.S),
+/// and $v1 can carry a second result.
+///
+/// $1 ($at) comes back changed too: the kernel's fast syscall exit does not restore it.
+/// LLVM allocates $at like any other register, but Rust cannot name it as an asm
+/// operand, so the asm keeps it in $16 (s0, which the kernel preserves; declared
+/// clobbered so the compiler saves it) and puts it back. Found on a real kernel: QEMU user
+/// mode leaves $at alone. hi and lo are restored by the kernel (pre-R6 cores).
 pub(crate) const CLOBBERS: &[&str] =
-    &["$3", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+    &["$3", "$7", "$16", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// `$insn` is `syscall`, or for five and six arguments the sequence that first puts them
@@ -49,10 +54,15 @@ macro_rules! syscall {
         // six arguments, a 32-byte frame below $sp that it gives back).
         unsafe {
             core::arch::asm!(
+                ".set push",
+                ".set noat",
+                "move $16, $1",
                 $insn,
+                "move $1, $16",
+                ".set pop",
                 inlateout("$2") $nr => v0,
                 $(in($reg) $arg,)*
-                lateout("$3") _, lateout("$7") a3,
+                lateout("$3") _, lateout("$7") a3, lateout("$16") _,
                 lateout("$8") _, lateout("$9") _, lateout("$10") _, lateout("$11") _,
                 lateout("$12") _, lateout("$13") _, lateout("$14") _, lateout("$15") _,
                 lateout("$24") _, lateout("$25") _,

@@ -76,7 +76,9 @@ fi
 # A syscall number that differs from arch/tbl must fail the build.
 table_check() {
     local d; d=$(mktemp -d)
-    cp -r Cargo.toml src arch "$d/"
+    cp -r src arch README.md "$d/"
+    # The library alone: the manifest's benches and examples are not copied.
+    sed -n '/^\[package\]/,/^\[features\]/p; /^\[dependencies\]/,/^$/p' Cargo.toml | grep -v '^\[features\]' >"$d/Cargo.toml"
     sed -i 's/MPROTECT = 10,/MPROTECT = 11,/' "$d/arch/x86_64.rs"
     if (cd "$d" && cargo +stable check -q --offline --target-dir "$root/target/table-check" 2>&1 | grep -q 'syscall number MPROTECT differs from arch/tbl'); then
         rm -rf "$d"; return 0
@@ -104,8 +106,9 @@ run_fs() { # run_fs <label> <command...>: runs a test program, checks its closin
 
 disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
     local out
-    out=$(cd tests/freestanding && cargo +nightly objdump -q --release --target "$1" "${BUILD_STD[@]}" \
-        --target-dir "$FS_TARGET_DIR" --bin baresys-tests -- -d --no-show-raw-insn \
+    out=$(cd tests/freestanding && BARESYS_TARGET=$1 CARGO_TARGET_DIR=$FS_TARGET_DIR \
+        cargo +nightly objdump -q --release --target "$1" "${BUILD_STD[@]}" \
+        --bin baresys-tests -- -d --no-show-raw-insn \
         --disassemble-symbols=baresys_disasm_mprotect 2>/dev/null | grep -E '^ *[0-9a-f]+:')
     if [ -z "$out" ]; then echo "    no disassembly for $1"; return 1; fi
     grep -Eq "$3" <<<"$out" || { echo "    $1: mprotect number not loaded into the number register"; echo "$out"; return 1; }
