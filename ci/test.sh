@@ -13,24 +13,24 @@ FS_TARGET_DIR=$root/target/fs
 BUILD_STD=(-Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem)
 
 # One line per configuration:
-#   triple | qemu-user binary | kernel arch for ci/kernels.sh (- if none) |
-#   disassembly: mprotect number into the number register | the syscall instruction |
-#   a call instruction (must be absent)
+#   triple ; qemu-user binary ; kernel arch for ci/kernels.sh (- if none) ;
+#   disassembly regexes: the mprotect number into the number register ; the syscall
+#   instruction ; a call instruction (must be absent)
 MATRIX='
-x86_64-unknown-linux-musl           |qemu-x86_64   |x86_64      |\$0xa, %eax              |\bsyscall\b   |\bcall
-i686-unknown-linux-gnu              |qemu-i386     |x86         |\$0x7d, %eax             |int\s+\$0x80  |\bcall
-armv7-unknown-linux-gnueabihf       |qemu-arm      |arm         |#(125|0x7d)$             |\bsvc\s       |\bblx?\b
-thumbv7neon-unknown-linux-gnueabihf |qemu-arm      |-           |#(125|0x7d)$             |\bsvc\s       |\bblx?\b
-aarch64-unknown-linux-gnu           |qemu-aarch64  |aarch64     |[wx]8, #0xe2\b           |\bsvc\s       |\bblr?\b
-loongarch64-unknown-linux-gnu       |qemu-loongarch64|loongarch64|\$a7, \$zero, 226\b     |\bsyscall\s+0 |\bbl\b|jirl\s+\$ra
-mips-unknown-linux-gnu              |qemu-mips     |-           |\$2, \$zero, 0x101d\b    |\bsyscall\b   |\bjalr?\b
-mipsel-unknown-linux-gnu            |qemu-mipsel   |mipsel      |\$2, \$zero, 0x101d\b    |\bsyscall\b   |\bjalr?\b
-mips64-unknown-linux-gnuabi64       |qemu-mips64   |-           |\$2, \$zero, 0x1392\b    |\bsyscall\b   |\bjalr?\b
-mips64el-unknown-linux-gnuabi64     |qemu-mips64el |mips64el    |\$2, \$zero, 0x1392\b    |\bsyscall\b   |\bjalr?\b
-powerpc64-unknown-linux-musl        |qemu-ppc64    |-           |\bli 0, 125\b            |\bsc\b        |\bbl\b|\bbctrl\b
-powerpc64le-unknown-linux-gnu       |qemu-ppc64le  |powerpc64le |\bli 0, 125\b            |\bsc\b        |\bbl\b|\bbctrl\b
-riscv64gc-unknown-linux-gnu         |qemu-riscv64  |riscv64     |\bli\s+a7, 0xe2\b        |\becall\b     |\bcall\b|\bjalr?\s+ra\b
-s390x-unknown-linux-gnu             |qemu-s390x    |s390x       |lghi\s+%r1, 125\b        |\bsvc\s+0\b   |\bbrasl\b|\bbasr\b
+x86_64-unknown-linux-musl           ; qemu-x86_64      ; x86_64      ; \$(0xa|10), %eax             ; \bsyscall\b   ; \bcall
+i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
+armv7-unknown-linux-gnueabihf       ; qemu-arm         ; arm         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
+thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; -           ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
+aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
+loongarch64-unknown-linux-gnu       ; qemu-loongarch64 ; loongarch64 ; \$a7, \$zero, (0xe2|226)\b   ; \bsyscall\s+0 ; \bbl\b|jirl\s+\$ra
+mips-unknown-linux-gnu              ; qemu-mips        ; -           ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
+mipsel-unknown-linux-gnu            ; qemu-mipsel      ; mipsel      ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
+mips64-unknown-linux-gnuabi64       ; qemu-mips64      ; -           ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+mips64el-unknown-linux-gnuabi64     ; qemu-mips64el    ; mips64el    ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+powerpc64-unknown-linux-musl        ; qemu-ppc64       ; -           ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
+powerpc64le-unknown-linux-gnu       ; qemu-ppc64le     ; powerpc64le ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
+riscv64gc-unknown-linux-gnu         ; qemu-riscv64     ; riscv64     ; \bli\s+a7, (0xe2|226)\b      ; \becall\b     ; \bcall\b|\bjalr?\s+ra\b
+s390x-unknown-linux-gnu             ; qemu-s390x       ; s390x       ; lghi\s+%r1, (125|0x7d)\b     ; \bsvc\s+0\b   ; \bbrasl\b|\bbasr\b
 '
 
 summary=()
@@ -52,7 +52,7 @@ step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestan
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 lint_targets() {
     local t rc=0
-    while IFS='|' read -r t _; do
+    while IFS=';' read -r t _; do
         t=$(field "$t"); [ -n "$t" ] || continue
         case $t in
         mips*|loongarch64*) # no prebuilt core: nightly builds it
@@ -117,7 +117,7 @@ disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
 }
 
 declare -A KERNEL_BIN
-while IFS='|' read -r t qemu karch nre ire cre; do
+while IFS=';' read -r t qemu karch nre ire cre; do
     t=$(field "$t"); [ -n "$t" ] || continue
     qemu=$(field "$qemu"); karch=$(field "$karch")
     nre=$(field "$nre"); ire=$(field "$ire"); cre=$(field "$cre")
