@@ -31,6 +31,9 @@ pub(crate) mod consts {
 /// None: the kernel restores every register but x0 (arch/arm64/kernel/entry.S).
 pub(crate) const CLOBBERS: &[&str] = &[];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// `preserves_flags`: NZCV comes back with the rest of PSTATE on `eret`.
 macro_rules! syscall {

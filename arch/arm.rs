@@ -31,6 +31,9 @@ pub(crate) mod consts {
 /// None: the kernel restores every register but r0 (arch/arm/kernel/entry-common.S).
 pub(crate) const CLOBBERS: &[&str] = &[];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// r7 is the frame pointer in Thumb mode and cannot be an asm operand, so the number
 /// goes through a scratch register into r7 and r7 is restored after the call (the same

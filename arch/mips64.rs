@@ -33,13 +33,20 @@ pub(crate) mod consts {
 /// n64 syscall path does not preserve the temporaries, the argument registers past $a3
 /// included (arch/mips/kernel/scall64-n64.S), and $v1 can carry a second result.
 ///
-/// $1 ($at) comes back changed too: the kernel's fast syscall exit does not restore it.
-/// LLVM allocates $at like any other register, but Rust cannot name it as an asm
-/// operand, so the asm keeps it in $16 (s0, which the kernel preserves; declared
-/// clobbered so the compiler saves it) and puts it back. Found on a real kernel: QEMU user
-/// mode leaves $at alone. hi and lo are restored by the kernel (pre-R6 cores).
-pub(crate) const CLOBBERS: &[&str] =
-    &["$3", "$7", "$16", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24", "$25"];
+/// $1 ($at), hi and lo come back changed too: the kernel's fast syscall exit restores
+/// none of them (arch/mips/kernel/entry.S, `restore_partial`). LLVM allocates $at like
+/// any register and keeps multiply results in hi/lo, but Rust can name none of the three
+/// as asm operands, so the asm parks them in $16-$18 (s0-s2, which the kernel preserves;
+/// declared clobbered so the compiler saves them) and puts them back. Found on real
+/// kernels: a forked child's gettid() and a model test's page patterns came back as
+/// kernel addresses; QEMU user mode leaves all three alone.
+pub(crate) const CLOBBERS: &[&str] = &[
+    "$3", "$7", "$16", "$17", "$18", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24",
+    "$25",
+];
+
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// An argument register that is also clobbered is given as `in` plus `lateout _`.
@@ -53,12 +60,17 @@ macro_rules! syscall {
                 ".set push",
                 ".set noat",
                 "move $16, $1",
+                "mfhi $17",
+                "mflo $18",
                 "syscall",
+                "mthi $17",
+                "mtlo $18",
                 "move $1, $16",
                 ".set pop",
                 inlateout("$2") $nr => v0,
                 $(in($reg) $arg,)*
-                lateout("$3") _, lateout("$7") a3, lateout("$16") _,
+                lateout("$3") _, lateout("$7") a3,
+                lateout("$16") _, lateout("$17") _, lateout("$18") _,
                 lateout("$8") _, lateout("$9") _, lateout("$10") _, lateout("$11") _,
                 lateout("$12") _, lateout("$13") _, lateout("$14") _, lateout("$15") _,
                 lateout("$24") _, lateout("$25") _,

@@ -35,6 +35,9 @@ pub(crate) mod consts {
 pub(crate) const CLOBBERS: &[&str] =
     &["r0", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer"];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction, the error convention and the clobbers; the `syscallN` functions below
 /// only bind registers. `bns` skips the negation when cr0.SO is clear (success).
 macro_rules! syscall {

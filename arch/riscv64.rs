@@ -38,6 +38,9 @@ pub(crate) const CLOBBERS: &[&str] = &[
     "v28", "v29", "v30", "v31",
 ];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 macro_rules! syscall {
     ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{

@@ -32,6 +32,9 @@ pub(crate) mod consts {
 /// None: `iret` restores every register but eax (arch/x86/entry/entry_32.S).
 pub(crate) const CLOBBERS: &[&str] = &[];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction and its clobbers for up to three arguments; `preserves_flags`: eflags
 /// comes back with `iret`.
 macro_rules! syscall {

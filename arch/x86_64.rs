@@ -32,6 +32,9 @@ pub(crate) mod consts {
 /// them (Intel SDM, SYSCALL; the kernel's entry_64.S).
 pub(crate) const CLOBBERS: &[&str] = &["rcx", "r11"];
 
+/// What `fork` declares: the same as every syscall.
+pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
+
 /// The instruction and its clobbers; the `syscallN` functions below only bind registers.
 /// `preserves_flags`: rflags comes back through r11 on `sysret`.
 macro_rules! syscall {

@@ -81,6 +81,10 @@ pub use wrappers::*;
 /// Exposed so that tests on a real kernel can check the declaration itself.
 pub const DECLARED_CLOBBERS: &[&str] = arch::CLOBBERS;
 
+/// The registers [`fork`] declares changed: [`DECLARED_CLOBBERS`], plus on loongarch64
+/// the FP and vector registers, which the kernel does not hand a new child intact.
+pub const DECLARED_FORK_CLOBBERS: &[&str] = arch::FORK_CLOBBERS;
+
 // README's examples are compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
