@@ -156,11 +156,13 @@ else
     record 1 "kernels: fetch FAILED"
 fi
 
+# --- Wrapper overhead: instructions per call (callgrind counts, not time) ------------------
+step "instructions per mprotect call <= hand-written asm" bash ci/instr-count.sh --check
+
 # --- Examples (smoke runs; benchmarks never run as timed tests) -----------------------------
 step "example lifecycle" cargo +stable run -q --release --example lifecycle
-if [ -f examples/fault_contention.rs ]; then
-    step "example fault_contention (smoke)" cargo +stable run -q --release --example fault_contention -- --seconds 0.2 --repeats 1
-fi
+step "example fault_contention (smoke)" cargo +stable run -q --release --example fault_contention -- \
+        --seconds 0.2 --repeats 1 --layout both --svg target/fault_contention-smoke.svg
 
 echo
 echo "===== summary ====="

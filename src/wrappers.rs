@@ -184,15 +184,16 @@ pub fn exit_group(code: i32) -> ! {
 /// `getpid`: the process id.
 #[inline(always)]
 pub fn getpid() -> i32 {
-    // SAFETY: getpid takes no arguments and cannot fail.
-    unsafe { crate::syscall0(nr::GETPID) }.unwrap_or(0) as i32
+    // SAFETY: getpid takes no arguments and cannot fail, so its raw result is the pid
+    // on every arch (no error test to pay for).
+    unsafe { arch::syscall0(nr::GETPID) as i32 }
 }
 
 /// `gettid`: the calling thread's id.
 #[inline(always)]
 pub fn gettid() -> i32 {
-    // SAFETY: gettid takes no arguments and cannot fail.
-    unsafe { crate::syscall0(nr::GETTID) }.unwrap_or(0) as i32
+    // SAFETY: gettid takes no arguments and cannot fail; its raw result is the tid.
+    unsafe { arch::syscall0(nr::GETTID) as i32 }
 }
 
 /// `prctl`: process control operation `option` with its arguments.
