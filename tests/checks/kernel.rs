@@ -118,7 +118,7 @@ const fn slots(names: &[&str], regs: [&str; 6]) -> [usize; 6] {
 /// `rf` writes `$a reg $b offset $c`, `of` writes `$a offset $b reg $c`; `names` gives the
 /// names as an array. The table is written once per arch; its order is the slot order
 /// (offset = slot * word size) and the load order, so the base register comes last.
-#[allow(unused_macros)] // MIPS assembles its probe at run time
+#[allow(unused_macros)] // arm and s390x take register ranges instead
 macro_rules! lines {
     (names; $($reg:literal $off:literal),+ $(,)?) => { [$($reg),+] };
     (rf $a:literal, $b:literal, $c:literal; $($reg:literal $off:literal),+ $(,)?) => {
@@ -502,29 +502,35 @@ mod regs {
 /// mips o32 and mips64 n64: number and result in $2, error flag in $7, arguments $4-$7
 /// (o32: the fifth and sixth at 16($sp) and 20($sp), from two extra slots; n64: $8,
 /// $9). Not loaded: $0, $26/$27 (k0/k1, the kernel's), $28 (gp), $29 (sp). $1 (at),
-/// $30 (fp) and $31 (ra) are saved and restored like all; the crate's asm keeps $at in
-/// $16 across the syscall and puts it back itself, so a change there is expected.
-///
-/// Rust's inline asm on MIPS is behind a nightly feature gate that only a crate root can
-/// open (the test program's does not), so the same block is assembled here at run time
-/// into an executable page and called as an `extern "C" fn(*mut usize)` (o32 and n64
-/// both pass it in $4 and return with `jr $31`). It has the shape above, with an o32
-/// argument area of 32 bytes below $sp around the syscall; `assemble` lists each
-/// instruction in order.
+/// $30 (fp) and $31 (ra) are saved and restored like all (`.set noat` lets the asm name
+/// $1); the crate's asm keeps $at in $16 across the syscall and puts it back itself, so
+/// a change there is expected. hi and lo, which Rust cannot name as operands, are saved
+/// at HI(sp)/LO(sp) and put back too (not compared). o32 makes a 32-byte argument area
+/// below $sp around the syscall. Inline asm on MIPS needs `asm_experimental_arch`, which
+/// the freestanding program's root enables. Like the crate's asm, the probe declares no
+/// FP registers.
 #[cfg(any(target_arch = "mips", target_arch = "mips64"))]
 mod regs {
     use super::Extra;
-    use core::sync::atomic::{AtomicUsize, Ordering};
-
-    /// Register numbers in slot order; the base ($4) last.
-    const TABLE: [u32; 27] = [
-        1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 30,
-        31, 4,
-    ];
-    pub const NAMES: &[&str] = &[
-        "$1", "$2", "$3", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15",
-        "$16", "$17", "$18", "$19", "$20", "$21", "$22", "$23", "$24", "$25", "$30", "$31", "$4",
-    ];
+    #[cfg(target_arch = "mips")]
+    macro_rules! table {
+        ($($how:tt)*) => { lines!($($how)*;
+            "$1" 0, "$2" 4, "$3" 8, "$5" 12, "$6" 16, "$7" 20, "$8" 24, "$9" 28, "$10" 32,
+            "$11" 36, "$12" 40, "$13" 44, "$14" 48, "$15" 52, "$16" 56, "$17" 60, "$18" 64,
+            "$19" 68, "$20" 72, "$21" 76, "$22" 80, "$23" 84, "$24" 88, "$25" 92, "$30" 96,
+            "$31" 100, "$4" 104)
+        };
+    }
+    #[cfg(target_arch = "mips64")]
+    macro_rules! table {
+        ($($how:tt)*) => { lines!($($how)*;
+            "$1" 0, "$2" 8, "$3" 16, "$5" 24, "$6" 32, "$7" 40, "$8" 48, "$9" 56, "$10" 64,
+            "$11" 72, "$12" 80, "$13" 88, "$14" 96, "$15" 104, "$16" 112, "$17" 120,
+            "$18" 128, "$19" 136, "$20" 144, "$21" 152, "$22" 160, "$23" 168, "$24" 176,
+            "$25" 184, "$30" 192, "$31" 200, "$4" 208)
+        };
+    }
+    pub const NAMES: &[&str] = &table!(names);
     const N: usize = NAMES.len();
     pub const NR: usize = super::slot(NAMES, "$2");
     pub const RET: usize = NR;
@@ -540,126 +546,79 @@ mod regs {
         Extra { name: "arg6", slot: N + 1, init: None, mask: 0 },
     ];
     #[cfg(target_arch = "mips64")]
-    pub const ARGS: [usize; 6] = [
-        B,
-        super::slot(NAMES, "$5"),
-        super::slot(NAMES, "$6"),
-        super::slot(NAMES, "$7"),
-        super::slot(NAMES, "$8"),
-        super::slot(NAMES, "$9"),
-    ];
+    pub const ARGS: [usize; 6] = super::slots(NAMES, ["$4", "$5", "$6", "$7", "$8", "$9"]);
     #[cfg(target_arch = "mips64")]
     pub const EXTRAS: &[Extra] = &[];
 
-    // The instructions used: I-type (op rs rt imm16), `syscall`, `jr $31`, `nop`.
     #[cfg(target_arch = "mips")]
-    const OPS: [u32; 3] = [0x23, 0x2b, 0x09]; // lw sw addiu
-    #[cfg(target_arch = "mips64")]
-    const OPS: [u32; 3] = [0x37, 0x3f, 0x19]; // ld sd daddiu
-    const LOAD: u32 = OPS[0];
-    const STORE: u32 = OPS[1];
-    const ADDIU: u32 = OPS[2];
-    const SYSCALL: u32 = 0x0000_000c;
-    const JR_RA: u32 = 0x03e0_0008;
-    const NOP: u32 = 0;
-    const SP: u32 = 29;
-    const BASE: u32 = 4;
-    const TMP_REG: u32 = 8;
-    const W: i32 = core::mem::size_of::<usize>() as i32;
-
-    const fn ins(op: u32, rs: u32, rt: u32, imm: i32) -> u32 {
-        (op << 26) | (rs << 21) | (rt << 16) | (imm as u32 & 0xffff)
-    }
-
-    /// The probe, one instruction per `emit`; returns the number of words.
-    fn assemble(code: &mut [u32]) -> usize {
-        let mut n = 0;
-        let mut emit = |w: u32| {
-            code[n] = w;
-            n += 1;
-        };
-        let tmp = N as i32 * W; // TMP(sp): after the save area
-        let b = B as i32 * W; // the base's slot
-        emit(ins(ADDIU, SP, SP, -1024)); // addiu $sp, $sp, -1024
-        for (i, &r) in TABLE.iter().enumerate() {
-            emit(ins(STORE, SP, r, i as i32 * W)); // sw  $r, i*W($sp)
-        }
-        #[cfg(target_arch = "mips")]
-        {
-            emit(ins(ADDIU, SP, SP, -32)); // addiu $sp, $sp, -32
-            emit(ins(LOAD, BASE, 2, N as i32 * W)); // lw $2, arg5($4)
-            emit(ins(STORE, SP, 2, 16)); // sw $2, 16($sp)
-            emit(ins(LOAD, BASE, 2, N as i32 * W + W)); // lw $2, arg6($4)
-            emit(ins(STORE, SP, 2, 20)); // sw $2, 20($sp)
-        }
-        for (i, &r) in TABLE.iter().enumerate() {
-            emit(ins(LOAD, BASE, r, i as i32 * W)); // lw  $r, i*W($4); $4 last
-        }
-        emit(SYSCALL);
-        #[cfg(target_arch = "mips")]
-        emit(ins(ADDIU, SP, SP, 32)); // addiu $sp, $sp, 32
-        emit(ins(STORE, SP, BASE, tmp)); // sw $4, TMP($sp)
-        emit(ins(LOAD, SP, BASE, b)); // lw $4, b($sp): the buffer
-        for (i, &r) in TABLE.iter().enumerate() {
-            emit(ins(STORE, BASE, r, i as i32 * W)); // sw  $r, i*W($4)
-        }
-        emit(ins(LOAD, SP, TMP_REG, tmp)); // lw $8, TMP($sp)
-        emit(ins(STORE, BASE, TMP_REG, b)); // sw $8, b($4)
-        for (i, &r) in TABLE.iter().enumerate() {
-            emit(ins(LOAD, SP, r, i as i32 * W)); // lw  $r, i*W($sp)
-        }
-        emit(ins(ADDIU, SP, SP, 1024)); // addiu $sp, $sp, 1024
-        emit(JR_RA);
-        emit(NOP); // the delay slot
-        n
-    }
-
-    /// The probe's code page, assembled on first use (0: not yet).
-    static CODE: AtomicUsize = AtomicUsize::new(0);
-    /// cacheflush(2) (o32 4147, n64 5197), BCACHE: the page was just written as data.
-    #[cfg(target_arch = "mips")]
-    const CACHEFLUSH: usize = 4147;
-    #[cfg(target_arch = "mips64")]
-    const CACHEFLUSH: usize = 5197;
-
-    fn code() -> usize {
-        let have = CODE.load(Ordering::Relaxed);
-        if have != 0 {
-            return have;
-        }
-        let page = baresys::mem::page_size();
-        let p = super::map(page, super::RW, super::ANON);
-        if p.is_null() {
-            return 0;
-        }
-        // SAFETY: a fresh read-write page, at least 4 KiB: room for 1024 words.
-        let words = unsafe { core::slice::from_raw_parts_mut(p.cast::<u32>(), 1024) };
-        let n = assemble(words);
-        // SAFETY: our page, now holding code; then the caches are made to agree.
-        let ok = unsafe {
-            baresys::mprotect(p, page, baresys::Prot::READ | baresys::Prot::EXEC).is_ok() && {
-                let _ = baresys::syscall3(CACHEFLUSH, p as usize, n * 4, 3);
-                true
-            }
-        };
-        if !ok {
-            return 0;
-        }
-        CODE.store(p as usize, Ordering::Relaxed);
-        p as usize
-    }
-
     pub unsafe fn probe(buf: *mut usize) {
-        let c = code();
-        if c == 0 {
-            return; // before == after: the caller's result checks fail instead
-        }
-        // SAFETY: `c` holds the code assembled above, a function of the C ABI taking the
-        // buffer in $4 (the caller's buffer holds SLOTS words) and leaving every register
-        // as it found it.
+        // SAFETY: see the shape above; the caller's buffer holds SLOTS words.
         unsafe {
-            let f: unsafe extern "C" fn(*mut usize) = core::mem::transmute(c);
-            f(buf)
+            core::arch::asm!(
+                ".set push",
+                ".set noat",
+                "addiu $sp, $sp, -1024",
+                table!(rf "sw ", ", ", "($sp)"),
+                "mfhi $8",
+                "sw $8, {hi}($sp)",
+                "mflo $8",
+                "sw $8, {lo}($sp)",
+                "addiu $sp, $sp, -32",
+                "lw $2, {arg5}($4)",
+                "sw $2, 16($sp)",
+                "lw $2, {arg6}($4)",
+                "sw $2, 20($sp)",
+                table!(rf "lw ", ", ", "($4)"),
+                "syscall",
+                "addiu $sp, $sp, 32",
+                "sw $4, {tmp}($sp)",
+                "lw $4, {b}($sp)",
+                table!(rf "sw ", ", ", "($4)"),
+                "lw $8, {tmp}($sp)",
+                "sw $8, {b}($4)",
+                "lw $8, {hi}($sp)",
+                "mthi $8",
+                "lw $8, {lo}($sp)",
+                "mtlo $8",
+                table!(rf "lw ", ", ", "($sp)"),
+                "addiu $sp, $sp, 1024",
+                ".set pop",
+                in("$4") buf,
+                b = const 104, arg5 = const N * 4, arg6 = const N * 4 + 4,
+                tmp = const N * 4, hi = const N * 4 + 4, lo = const N * 4 + 8,
+            );
+        }
+    }
+    #[cfg(target_arch = "mips64")]
+    pub unsafe fn probe(buf: *mut usize) {
+        // SAFETY: see the shape above; the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                ".set push",
+                ".set noat",
+                "daddiu $sp, $sp, -1024",
+                table!(rf "sd ", ", ", "($sp)"),
+                "mfhi $8",
+                "sd $8, {hi}($sp)",
+                "mflo $8",
+                "sd $8, {lo}($sp)",
+                table!(rf "ld ", ", ", "($4)"),
+                "syscall",
+                "sd $4, {tmp}($sp)",
+                "ld $4, {b}($sp)",
+                table!(rf "sd ", ", ", "($4)"),
+                "ld $8, {tmp}($sp)",
+                "sd $8, {b}($4)",
+                "ld $8, {hi}($sp)",
+                "mthi $8",
+                "ld $8, {lo}($sp)",
+                "mtlo $8",
+                table!(rf "ld ", ", ", "($sp)"),
+                "daddiu $sp, $sp, 1024",
+                ".set pop",
+                in("$4") buf,
+                b = const 208, tmp = const N * 8, hi = const N * 8 + 8, lo = const N * 8 + 16,
+            );
         }
     }
     pub fn raw_result(after: &[usize]) -> usize {

@@ -4,6 +4,7 @@
 //! /proc first and powers the machine off at the end.
 #![no_std]
 #![no_main]
+#![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
 
 #[path = "../../checks/mod.rs"]
 mod checks;
