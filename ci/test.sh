@@ -73,19 +73,23 @@ if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi
 
-# A syscall number that differs from arch/tbl must fail the build.
-table_check() {
-    local d; d=$(mktemp -d)
+# A syscall number or flag value that differs from arch/tbl must fail the build.
+mutant_fails() { # mutant_fails <sed expression on arch/x86_64.rs> <expected error text>
+    local d out; d=$(mktemp -d)
     cp -r src arch README.md "$d/"
     # The library alone: the manifest's benches and examples are not copied.
     sed -n '/^\[package\]/,/^\[features\]/p; /^\[dependencies\]/,/^$/p' Cargo.toml | grep -v '^\[features\]' >"$d/Cargo.toml"
-    sed -i 's/MPROTECT = 10,/MPROTECT = 11,/' "$d/arch/x86_64.rs"
-    if (cd "$d" && cargo +stable check -q --offline --target-dir "$root/target/table-check" 2>&1 | grep -q 'syscall number MPROTECT differs from arch/tbl'); then
-        rm -rf "$d"; return 0
-    fi
-    echo "a wrong MPROTECT number built without error"; rm -rf "$d"; return 1
+    sed -i "$1" "$d/arch/x86_64.rs"
+    out=$(cd "$d" && cargo +stable check -q --offline --target-dir "$root/target/table-check" 2>&1)
+    rm -rf "$d"
+    if grep -q "$2" <<<"$out"; then return 0; fi
+    echo "the mutant built, or failed for another reason:"; tail -5 <<<"$out"; return 1
 }
-step "wrong syscall number fails the build" table_check
+table_check() {
+    mutant_fails 's/MPROTECT = 10,/MPROTECT = 11,/' 'syscall number MPROTECT differs from arch/tbl' &&
+        mutant_fails 's/MAP_NORESERVE = 0x4000,/MAP_NORESERVE = 0x400,/' 'MAP_NORESERVE differs from the uapi header'
+}
+step "a wrong syscall number or flag fails the build" table_check
 
 # --- Freestanding programs: build, QEMU user mode, disassembly ----------------------------
 run_fs() { # run_fs <label> <command...>: runs a test program, checks its closing line
@@ -155,6 +159,10 @@ if ci/kernels.sh fetch; then
 else
     record 1 "kernels: fetch FAILED"
 fi
+
+# --- The Protect fault path as the kernel sees it -------------------------------------------
+step "strace: fault is mprotect(PROT_NONE) + madvise(MADV_DONTNEED), no mmap(MAP_FIXED)" \
+    bash ci/strace-fault.sh
 
 # --- Wrapper overhead: instructions per call (callgrind counts, not time) ------------------
 step "instructions per mprotect call <= hand-written asm" bash ci/instr-count.sh --check
