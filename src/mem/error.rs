@@ -15,7 +15,9 @@ pub enum Error {
     ZeroLength,
     /// An address, offset or length that is not a multiple of the page size.
     Unaligned,
-    /// `addr + len`, `len + align` or an inclusive range end overflows.
+    /// `addr + len`, `len + align` or an inclusive range end overflows, or a length to
+    /// reserve (with `reserve_aligned`'s excess) is above `isize::MAX`, more than any
+    /// address space holds.
     Overflow,
     /// An alignment that is not a power of two of at least a page.
     BadAlign,

@@ -107,11 +107,16 @@ fn page() -> Result<usize, Error> {
     }
 }
 
+/// The most any mapping can span: no Linux address space is larger, and no Rust object.
+const MAX_LEN: usize = isize::MAX as usize;
+
 fn check_len(len: usize, page: usize) -> Result<(), Error> {
     if len == 0 {
         Err(Error::ZeroLength)
     } else if len & (page - 1) != 0 {
         Err(Error::Unaligned)
+    } else if len > MAX_LEN {
+        Err(Error::Overflow)
     } else {
         Ok(())
     }
@@ -151,7 +156,8 @@ impl Reservation {
         if !align.is_power_of_two() || align < page {
             return Err(Error::BadAlign);
         }
-        let total = len.checked_add(align - page).ok_or(Error::Overflow)?;
+        let total =
+            len.checked_add(align - page).filter(|&t| t <= MAX_LEN).ok_or(Error::Overflow)?;
         let raw = map_new(0, total, MapFlags::default())?;
         // `raw` is page aligned, so the gap is a multiple of the page of at most
         // `align - page`: `base + len` stays inside `raw + total`.
@@ -263,6 +269,10 @@ impl Reservation {
     ///
     /// Contents: kept where the range was Ready, read-only or Prepared (`Lazy`: old or
     /// zero); zero where it was Reserved, faulted or guarded.
+    ///
+    /// An error from `mprotect` changed nothing; an error from `madvise` (the guard
+    /// removal) left the range read-write in `/proc/self/maps` but still trapping where
+    /// markers were: `commit` again.
     pub fn commit(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
         let (addr, len) = self.span(range)?;
         self.make_rw(addr, len)
@@ -270,6 +280,8 @@ impl Reservation {
 
     /// [`commit`](Self::commit), then allocates the pages now with
     /// `MADV_POPULATE_WRITE` (so first touches do not fault), and says whether it could.
+    /// An error from that `madvise` (`ENOMEM`: no memory for the pages now) comes after
+    /// the commit: the range is committed, its pages come on first touch.
     pub fn commit_populate(&self, range: impl RangeBounds<usize>) -> Result<Populate, Error> {
         let (addr, len) = self.span(range)?;
         self.make_rw(addr, len)?;
@@ -321,9 +333,13 @@ impl Reservation {
     /// back reading zero.
     ///
     /// `Protect`: if `mprotect` fails (`ENOMEM` past `vm.max_map_count`) or `madvise`
-    /// does, falls back to `mmap(MAP_FIXED, PROT_NONE)`; if that fails too, returns its
-    /// error. `Guard`: returns the error of `MADV_GUARD_INSTALL` (`EINVAL` on mlocked
-    /// memory); the range may then be partly guarded, and `commit` restores it.
+    /// does, falls back to `mmap(MAP_FIXED, PROT_NONE)`. If that fails too, the error
+    /// says what state the range is in: `Error::Kernel { call: "mmap", .. }` when
+    /// `mprotect` failed (nothing changed: still accessible, contents intact), `call:
+    /// "madvise"` when only the discard failed (inaccessible, contents not discarded;
+    /// `decommit(Uncharge)` or `commit` + `decommit(Zero)` discards them). `Guard`:
+    /// returns the error of `MADV_GUARD_INSTALL` (`EINVAL` on mlocked memory); the
+    /// range may then be partly guarded, and `commit` restores it.
     pub fn fault(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
         let (addr, len) = self.span(range)?;
         self.fault_span(addr, len, self.path)
@@ -476,13 +492,16 @@ impl Reservation {
             FaultPath::Remap => self.map_fixed(addr, len, Prot::NONE),
             FaultPath::Protect => {
                 // Only report success with the range inaccessible and discarded: a
-                // failed mprotect (or madvise after it) goes to the Remap path.
-                let done = self.mprotect(addr, len, Prot::NONE).is_ok()
-                    && self.advise(addr, len, Advice::DONTNEED).is_ok();
-                if done {
-                    Ok(())
-                } else {
-                    self.map_fixed(addr, len, Prot::NONE)
+                // failed mprotect (or madvise after it) goes to the Remap path. If that
+                // fails too, the error tells the range's state: mmap's when mprotect
+                // failed (nothing changed), madvise's when the range is already
+                // inaccessible but not discarded.
+                if self.mprotect(addr, len, Prot::NONE).is_err() {
+                    return self.map_fixed(addr, len, Prot::NONE);
+                }
+                match self.advise(addr, len, Advice::DONTNEED) {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.map_fixed(addr, len, Prot::NONE).map_err(|_| e),
                 }
             }
             FaultPath::Guard => {
