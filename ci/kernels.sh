@@ -34,6 +34,7 @@ die() { printf 'kernels.sh: %s\n' "$*" >&2; exit 2; }
 # meta-package), QEMU binary, machine arguments, console, extra kernel command line.
 arch_info() {
     EXTRA_CMDLINE=""
+    KNOWN=""
     case $1 in
     x86)         DEBARCH=i386;     SUITE=bookworm; FLAVOUR=686;          QEMU=qemu-system-i386
                  MACHINE="-M q35 -cpu max -vga none -nic none"; CONSOLE=ttyS0 ;;
@@ -46,7 +47,14 @@ arch_info() {
     mipsel)      DEBARCH=mipsel;   SUITE=bookworm; FLAVOUR=4kc-malta;    QEMU=qemu-system-mipsel
                  MACHINE="-M malta -cpu 24Kf"; CONSOLE=ttyS0 ;;
     mips64el)    DEBARCH=mips64el; SUITE=bookworm; FLAVOUR=5kc-malta;    QEMU=qemu-system-mips64el
-                 MACHINE="-M malta -cpu 5KEf"; CONSOLE=ttyS0 ;;
+                 MACHINE="-M malta -cpu 5KEf"; CONSOLE=ttyS0
+                 # This kernel frees its shared zero page after mprotect over pages that
+                 # were only read ("BUG: Bad page map"), then hands out its frame: every
+                 # never-written page reads garbage and the kernel soon panics. The model
+                 # test does exactly that sequence, so it is not run here (it runs for
+                 # mips64el under QEMU user mode); the kernel passes the variable to init.
+                 EXTRA_CMDLINE="BARESYS_OPS=0"
+                 KNOWN="model not run: this kernel corrupts its zero page (README)" ;;
     powerpc64le) DEBARCH=ppc64el;  SUITE=bookworm; FLAVOUR=powerpc64le;  QEMU=qemu-system-ppc64
                  MACHINE="-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9"
                  CONSOLE=hvc0 ;;
@@ -239,7 +247,7 @@ cmd_run() {
     local line
     line=$(tr -d '\r' <"$log" | grep -aoE '[0-9]+ passed, [0-9]+ failed$' | tail -n1 || true)
     if [ -n "$line" ]; then
-        printf '%s: %s\n' "$label" "$line"
+        printf '%s: %s%s\n' "$label" "$line" "${KNOWN:+; $KNOWN}"
         local failed=${line#*passed, }; failed=${failed% failed}
         if [ "$failed" = 0 ]; then exit 0; fi
         echo "--- last lines of $log:" >&2

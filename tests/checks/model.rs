@@ -1256,8 +1256,16 @@ impl<S: Source> Model<'_, S> {
             }
             let full = self.touched.is_some_and(|(ts, f, c)| ts == s && f <= i && i < f + c);
             if let Err((j, got, want)) = self.content(addr, pg.content, full) {
+                // A fresh never-written page maps the kernel's one shared zero page: if it
+                // reads non-zero too, say so (the Debian 6.1 mips64el kernel frees that page
+                // after mprotect over read-faulted pages; see README). Still a divergence.
+                let note = if want == 0 && zero_page_corrupt(self.p()) {
+                    "; a fresh page reads non-zero too: the kernel's zero page is corrupt"
+                } else {
+                    ""
+                };
                 self.diverge(format_args!(
-                    "slot {s} page {i} ({addr:#x}) word {j}: {got:#x}, model {want:#x} ({:?})",
+                    "slot {s} page {i} ({addr:#x}) word {j}: {got:#x}, model {want:#x} ({:?}){note}",
                     pg.content
                 ));
             }
@@ -1299,6 +1307,23 @@ impl<S: Source> Model<'_, S> {
             [0, words - 1, x, y].into_iter().try_for_each(at)
         }
     }
+}
+
+/// Whether a fresh, never-written private anonymous page reads anything but zero: it
+/// maps the kernel's shared zero page, so that page is corrupt. Read-only: reading maps
+/// the zero page without the mprotect that triggers the bug.
+fn zero_page_corrupt(page: usize) -> bool {
+    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
+    // SAFETY: a fresh mapping where the kernel chooses aliases nothing.
+    let Ok(p) = (unsafe { baresys::mmap(core::ptr::null_mut(), page, Prot::READ, flags, -1, 0) })
+    else {
+        return false;
+    };
+    // SAFETY: `p` is our readable page of `page` bytes.
+    let corrupt = (0..page / W).any(|j| unsafe { p.cast::<usize>().add(j).read_volatile() } != 0);
+    // SAFETY: the page mapped above, not used after this.
+    let _ = unsafe { baresys::munmap(p, page) };
+    corrupt
 }
 
 /// Whether MADV_DONTNEED zeroes private anonymous memory here (QEMU before 7.1 did
