@@ -57,4 +57,6 @@ grep -q '^llvm-tools' <<<"$(rustup +stable component list --installed)" \
     || rustup +stable component add llvm-tools
 
 command -v cargo-objdump >/dev/null 2>&1 || { log "cargo install cargo-binutils"; cargo install -q --locked cargo-binutils; }
+# The bounded fuzz run of baresys::mem (ci/fuzz.sh).
+command -v cargo-fuzz >/dev/null 2>&1 || { log "cargo install cargo-fuzz"; cargo +stable install -q --locked cargo-fuzz; }
 log "done"

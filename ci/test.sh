@@ -73,6 +73,8 @@ if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi
 
+step "fuzz mem_ops (bounded, 30 s)" bash ci/fuzz.sh 30
+
 # A syscall number or flag value that differs from arch/tbl must fail the build.
 mutant_fails() { # mutant_fails <sed expression on arch/x86_64.rs> <expected error text>
     local d out; d=$(mktemp -d)
