@@ -18,14 +18,8 @@ pub mod nr {
 
 /// The asm-generic values.
 pub(crate) mod consts {
-    crate::table::uapi_consts! { u16:
-        EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
-        ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
-    }
-    crate::table::uapi_consts! { u32:
-        MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
-        MAP_HUGETLB = 0x40000, SIGCHLD = 17,
-    }
+    crate::table::asm_generic_errno!();
+    crate::table::asm_generic_mman!();
 }
 
 /// The vector state: the syscall ABI leaves v0-v31, vl and vtype undefined after `ecall`

@@ -76,20 +76,20 @@ fi
 step "fuzz mem_ops (bounded, 30 s)" bash ci/fuzz.sh 30
 
 # A syscall number or flag value that differs from arch/tbl must fail the build.
-mutant_fails() { # mutant_fails <sed expression on arch/x86_64.rs> <expected error text>
+mutant_fails() { # mutant_fails <file> <sed expression> <expected error text>
     local d out; d=$(mktemp -d)
     cp -r src arch README.md "$d/"
     # The library alone: the manifest's benches and examples are not copied.
     sed -n '/^\[package\]/,/^\[features\]/p; /^\[dependencies\]/,/^$/p' Cargo.toml | grep -v '^\[features\]' >"$d/Cargo.toml"
-    sed -i "$1" "$d/arch/x86_64.rs"
+    sed -i "$2" "$d/$1"
     out=$(cd "$d" && cargo +stable check -q --offline --target-dir "$root/target/table-check" 2>&1)
     rm -rf "$d"
-    if grep -q "$2" <<<"$out"; then return 0; fi
+    if grep -q "$3" <<<"$out"; then return 0; fi
     echo "the mutant built, or failed for another reason:"; tail -5 <<<"$out"; return 1
 }
 table_check() {
-    mutant_fails 's/MPROTECT = 10,/MPROTECT = 11,/' 'syscall number MPROTECT differs from arch/tbl' &&
-        mutant_fails 's/MAP_NORESERVE = 0x4000,/MAP_NORESERVE = 0x400,/' 'MAP_NORESERVE differs from the uapi header'
+    mutant_fails arch/x86_64.rs 's/MPROTECT = 10,/MPROTECT = 11,/' 'syscall number MPROTECT differs from arch/tbl' &&
+        mutant_fails src/table.rs 's/MAP_NORESERVE = 0x4000,/MAP_NORESERVE = 0x400,/' 'MAP_NORESERVE differs from the uapi header'
 }
 step "a wrong syscall number or flag fails the build" table_check
 

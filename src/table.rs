@@ -159,6 +159,35 @@ macro_rules! uapi_consts {
 }
 pub(crate) use uapi_consts;
 
+/// The errno values above 34 that `Errno` names, as `include/uapi/asm-generic/errno.h`
+/// has them: every architecture here but MIPS uses these. Still checked, per arch,
+/// against that arch's header excerpt.
+#[allow(unused_macros)] // MIPS has its own
+macro_rules! asm_generic_errno {
+    () => {
+        crate::table::uapi_consts! { u16:
+            EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
+            ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use asm_generic_errno;
+
+/// The `MAP_*` values that differ between architectures, and SIGCHLD, as asm-generic's
+/// `mman.h`, `mman-common.h` and `signal.h` have them (all here but mips and powerpc).
+#[allow(unused_macros)] // mips and powerpc have their own
+macro_rules! asm_generic_mman {
+    () => {
+        crate::table::uapi_consts! { u32:
+            MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000, MAP_POPULATE = 0x8000,
+            MAP_HUGETLB = 0x40000, SIGCHLD = 17,
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use asm_generic_mman;
+
 #[cfg(test)]
 mod tests {
     use super::*;
