@@ -35,13 +35,14 @@ pub(crate) mod consts {
 /// o32 syscall path does not preserve the temporaries (arch/mips/kernel/scall32-o32.S),
 /// and $v1 can carry a second result.
 ///
-/// $1 ($at), hi and lo come back changed too: the kernel's fast syscall exit restores
-/// none of them (arch/mips/kernel/entry.S, `restore_partial`). LLVM allocates $at like
-/// any register and keeps multiply results in hi/lo, but Rust can name none of the three
-/// as asm operands, so the asm parks them in $16-$18 (s0-s2, which the kernel preserves;
-/// declared clobbered so the compiler saves them) and puts them back. Found on real
-/// kernels: a forked child's gettid() and a model test's page patterns came back as
-/// kernel addresses; QEMU user mode leaves all three alone.
+/// $1 ($at), hi and lo come back changed too: the kernel's fast syscall exit
+/// (arch/mips/kernel/entry.S, `restore_partial`) restores neither $at nor the
+/// temporaries, hi and lo among them. LLVM allocates $at like any register and keeps
+/// multiply results in hi/lo, but Rust can name none of the three as asm operands, so
+/// the asm parks them in $16-$18 (s0-s2, which the kernel preserves; declared clobbered
+/// so the compiler saves them) and puts them back. Found on real kernels: a forked
+/// child's second gettid() came back as a kernel address through $at; QEMU user mode
+/// leaves all three alone.
 pub(crate) const CLOBBERS: &[&str] = &[
     "$3", "$7", "$16", "$17", "$18", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$24",
     "$25",
