@@ -49,6 +49,7 @@ field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 
 # --- Formatting and lints --------------------------------------------------------------
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
+step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 lint_targets() {
     local t rc=0

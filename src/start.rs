@@ -1,7 +1,7 @@
 //! The process entry for freestanding static programs (feature `start`).
 //!
 //! Each `arch/` file's `_start` aligns the stack as its ABI wants and calls
-//! [`baresys_start`] with the initial stack pointer; from there everything is portable:
+//! `baresys_start` with the initial stack pointer; from there everything is portable:
 //! argc, argv, envp and the auxiliary vector are read off the stack, the page size is
 //! taken from `AT_PAGESZ`, the program's main (named with [`entry!`](crate::entry))
 //! runs, and its return value goes to `exit_group`.
