@@ -25,19 +25,11 @@ const CYCLES: u64 = 5000 / SCALE;
 const WORKER_ROUNDS: u64 = 100_000 / SCALE;
 const CHURN: u64 = 1500;
 
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
+/// The checks' helpers, for their xorshift64* `Rng`.
+#[allow(dead_code)]
+#[path = "checks/util.rs"]
+mod util;
+use util::Rng;
 
 /// One thread's pages and a pipe to ask the kernel whether it can read them.
 struct Slot<'a> {

@@ -10,19 +10,11 @@ use std::time::{Duration, Instant};
 const THREADS: usize = 8;
 const SLOT_PAGES: usize = 8;
 
-/// xorshift64*: small, deterministic per thread.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
+/// The checks' helpers, for their xorshift64* `Rng`.
+#[allow(dead_code)]
+#[path = "checks/util.rs"]
+mod util;
+use util::Rng;
 
 /// One thread's slot: its byte range in the reservation and a pipe to ask the kernel
 /// whether it can read a page (EFAULT when not), which needs no fork.

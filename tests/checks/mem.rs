@@ -3,7 +3,7 @@
 //! page (a `write(2)` from it into a pipe: EFAULT when it cannot, no fork needed), and
 //! SIGSEGV in a child for faulted and guarded pages. Small reservations, few forks.
 
-use super::util::{access_faults, perms_at, range_has_perms};
+use super::util::{access_faults, dontneed_zeroes, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
 use baresys::mem::{self, Decommit, Error, FaultPath, Populate, Reservation};
@@ -122,26 +122,6 @@ pub fn run(ctx: &mut Ctx) {
         let _ = baresys::close(pipe[0]);
         let _ = baresys::close(pipe[1]);
     }
-}
-
-/// Whether MADV_DONTNEED zeroes private anonymous memory here, with raw calls.
-fn dontneed_zeroes(page: usize) -> bool {
-    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
-    // SAFETY: a fresh mapping where the kernel chooses aliases nothing.
-    let Ok(p) = (unsafe {
-        baresys::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0)
-    }) else {
-        return false;
-    };
-    let b = p.cast::<u8>();
-    // SAFETY: `p` is our read-write page; DONTNEED only discards its contents.
-    let zeroed = unsafe {
-        b.write_volatile(0x5a);
-        baresys::madvise(p, page, baresys::Advice::DONTNEED).is_ok() && b.read_volatile() == 0
-    };
-    // SAFETY: the page mapped above, not used after this.
-    let _ = unsafe { baresys::munmap(p, page) };
-    zeroed
 }
 
 /// Every bad input returns its own error (not the kernel's EINVAL: it was never asked)

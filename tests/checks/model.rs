@@ -17,7 +17,7 @@
 //! Sizes are in pages (4 KiB to 64 KiB). No allocation; the same code runs in the
 //! freestanding programs and on the host (tests/model.rs).
 
-use super::util::{read_maps, Rng};
+use super::util::{dontneed_zeroes, read_maps, Rng};
 use super::Ctx;
 use crate::{check, out};
 use baresys::mem::{self, Decommit, Error, FaultPath, Populate, Reservation};
@@ -1324,27 +1324,6 @@ fn zero_page_corrupt(page: usize) -> bool {
     // SAFETY: the page mapped above, not used after this.
     let _ = unsafe { baresys::munmap(p, page) };
     corrupt
-}
-
-/// Whether MADV_DONTNEED zeroes private anonymous memory here (QEMU before 7.1 did
-/// not), with raw calls.
-fn dontneed_zeroes(page: usize) -> bool {
-    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
-    // SAFETY: a fresh mapping where the kernel chooses aliases nothing.
-    let Ok(p) = (unsafe {
-        baresys::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0)
-    }) else {
-        return false;
-    };
-    let b = p.cast::<u8>();
-    // SAFETY: `p` is our read-write page; DONTNEED only discards its contents.
-    let zeroed = unsafe {
-        b.write_volatile(0x5a);
-        baresys::madvise(p, page, baresys::Advice::DONTNEED).is_ok() && b.read_volatile() == 0
-    };
-    // SAFETY: the page mapped above, not used after this.
-    let _ = unsafe { baresys::munmap(p, page) };
-    zeroed
 }
 
 /// Where the model's choices come from: the seeded PRNG, or (for the fuzz target) the

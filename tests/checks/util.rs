@@ -147,6 +147,34 @@ pub fn access_works(addr: usize, write: bool) -> bool {
     matches!(status, Ok(s) if s.exit_code() == Some(0))
 }
 
+/// Whether MADV_DONTNEED zeroes private anonymous memory here (QEMU before 7.1 did
+/// not), with raw calls.
+pub fn dontneed_zeroes(page: usize) -> bool {
+    let flags = baresys::MapFlags::PRIVATE | baresys::MapFlags::ANONYMOUS;
+    // SAFETY: a fresh mapping where the kernel chooses aliases nothing.
+    let Ok(p) = (unsafe {
+        baresys::mmap(
+            core::ptr::null_mut(),
+            page,
+            baresys::Prot::READ | baresys::Prot::WRITE,
+            flags,
+            -1,
+            0,
+        )
+    }) else {
+        return false;
+    };
+    let b = p.cast::<u8>();
+    // SAFETY: `p` is our read-write page; DONTNEED only discards its contents.
+    let zeroed = unsafe {
+        b.write_volatile(0x5a);
+        baresys::madvise(p, page, baresys::Advice::DONTNEED).is_ok() && b.read_volatile() == 0
+    };
+    // SAFETY: the page mapped above, not used after this.
+    let _ = unsafe { baresys::munmap(p, page) };
+    zeroed
+}
+
 /// xorshift64*: small, deterministic, seedable.
 pub struct Rng(pub u64);
 
