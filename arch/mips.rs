@@ -57,7 +57,7 @@ pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 macro_rules! syscall {
     ($insn:literal; $nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let (v0, a3): (usize, usize);
-        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers (and, for five and
         // six arguments, a 32-byte frame below $sp that it gives back).
         unsafe {

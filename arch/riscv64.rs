@@ -39,7 +39,7 @@ pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 macro_rules! syscall {
     ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
-        // SAFETY (for all syscallN): the caller passes a number and arguments valid for
+        // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
         unsafe {
             core::arch::asm!(

@@ -34,7 +34,7 @@ pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 macro_rules! syscall {
     ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
-        // SAFETY (for syscall0-3): the caller passes a number and arguments valid for
+        // SAFETY: (syscall0-3) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
         unsafe {
             core::arch::asm!(

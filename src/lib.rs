@@ -29,6 +29,7 @@
 // Inline asm on MIPS is still behind a feature gate (nightly only).
 #![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 // The one place that names target architectures: each arch/ file has the same items
 // (syscall numbers, the syscall0..syscall6 asm, its error convention, its flag values,
