@@ -296,8 +296,6 @@ type Pair = fn(usize) -> (Result<usize, Errno>, Result<usize, Errno>);
 
 fn wrapper_cases() -> Vec<(&'static str, Pair)> {
     use baresys::{syscall2, syscall3, syscall4, syscall5, syscall6};
-    let anon = (MapFlags::PRIVATE | MapFlags::ANONYMOUS).bits() as usize;
-    let _ = anon;
     // SAFETY (all below): every call gets input the kernel refuses before it changes
     // anything (unaligned, overflowing, unmapped or unknown values), in a child.
     vec![
