@@ -7,7 +7,7 @@ use super::util::{access_faults, dontneed_zeroes, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
 use baresys::mem::{self, Decommit, Error, FaultPath, Populate, Reservation};
-use baresys::{nr, Errno, MapFlags, OFlags, Prot};
+use baresys::{nr, Errno, OFlags, Prot};
 use core::ops::Bound;
 
 /// What every group needs: the page size, a pipe for kernel-read probes, and whether
