@@ -173,7 +173,11 @@ cmd_fetch() {
     TMP=$(mktemp -d "$CACHE/.fetch.XXXXXX")
     trap 'rm -rf "$TMP"' EXIT
     local arch
-    for arch in "${ARCHES[@]}"; do fetch_one "$arch" "$TMP"; done
+    # One arch's failure (a mirror in transition, say) leaves the others fetched; its
+    # `run` then reports "no kernel" and fails on its own line.
+    local rc=0
+    for arch in "${ARCHES[@]}"; do ( fetch_one "$arch" "$TMP" ) || rc=1; done
+    return $rc
 }
 
 # ---------------------------------------------------------------------------------------
