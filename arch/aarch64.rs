@@ -28,10 +28,11 @@ pub(crate) const CLOBBERS: &[&str] = &[];
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 /// `preserves_flags`: NZCV comes back with the rest of PSTATE on `eret`.
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -39,7 +40,7 @@ macro_rules! syscall {
             core::arch::asm!(
                 "svc 0",
                 in("x8") $nr,
-                inlateout("x0") $a1 => ret,
+                lateout("x0") ret,
                 $(in($reg) $arg,)*
                 options(nostack, preserves_flags),
             );
@@ -48,54 +49,11 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "x1" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "x1" = a2, "x2" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4, "x4" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "x1" = a2, "x2" = a3, "x3" = a4, "x4" = a5, "x5" = a6)
-}
+crate::raw::syscall_fns!("x0", "x1", "x2", "x3", "x4", "x5");
 
-/// Plain `mmap` with a byte offset.
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
-}
+crate::raw::mmap_byte_offset!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: sp is 16-byte aligned and points at argc. Zero the frame pointer
 // and link register so backtraces end here.

@@ -28,13 +28,14 @@ pub(crate) const CLOBBERS: &[&str] = &[];
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 /// r7 is the frame pointer in Thumb mode and cannot be an asm operand, so the number
 /// goes through a scratch register into r7 and r7 is restored after the call (the same
 /// code in ARM mode, so both modes run what is tested). `preserves_flags`: the kernel
 /// returns with the caller's CPSR.
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers and puts r7 back.
@@ -46,7 +47,7 @@ macro_rules! syscall {
                 "mov r7, {saved}",
                 nr = in(reg) $nr,
                 saved = out(reg) _,
-                inlateout("r0") $a1 => ret,
+                lateout("r0") ret,
                 $(in($reg) $arg,)*
                 options(nostack, preserves_flags),
             );
@@ -55,57 +56,11 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "r1" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "r1" = a2, "r2" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "r1" = a2, "r2" = a3, "r3" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "r1" = a2, "r2" = a3, "r3" = a4, "r4" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "r1" = a2, "r2" = a3, "r3" = a4, "r4" = a5, "r5" = a6)
-}
+crate::raw::syscall_fns!("r0", "r1", "r2", "r3", "r4", "r5");
 
-/// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    match crate::raw::mmap2_units(offset) {
-        // SAFETY: forwarded from the caller.
-        Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
-        Err(e) => e,
-    }
-}
+crate::raw::mmap2_4096_units!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: sp points at argc. Clear lr so backtraces end here and align sp to
 // 16 bytes through r1 (Thumb cannot `bic` sp directly). Assembled in whichever mode the

@@ -37,10 +37,11 @@ pub(crate) const FORK_CLOBBERS: &[&str] = &[
     "$f28", "$f29", "$f30", "$f31",
 ];
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 /// `preserves_flags`: the only flags are the FP condition codes, which the kernel keeps.
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -48,7 +49,7 @@ macro_rules! syscall {
             core::arch::asm!(
                 "syscall 0",
                 in("$a7") $nr,
-                inlateout("$a0") $a1 => ret,
+                lateout("$a0") ret,
                 $(in($reg) $arg,)*
                 lateout("$t0") _, lateout("$t1") _, lateout("$t2") _, lateout("$t3") _,
                 lateout("$t4") _, lateout("$t5") _, lateout("$t6") _, lateout("$t7") _,
@@ -60,47 +61,9 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "$a1" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "$a1" = a2, "$a2" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "$a1" = a2, "$a2" = a3, "$a3" = a4, "$a4" = a5, "$a5" = a6)
-}
+crate::raw::syscall_fns!("$a0", "$a1", "$a2", "$a3", "$a4", "$a5");
 
-/// Plain `mmap` with a byte offset.
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
-}
+crate::raw::mmap_byte_offset!();
 
 /// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
 ///

@@ -51,7 +51,8 @@ pub(crate) const CLOBBERS: &[&str] = &[
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; the `syscallN` functions below only bind registers
+/// (written out here: five and six arguments need the stack).
 /// `$insn` is `syscall`, or for five and six arguments the sequence that first puts them
 /// on the stack (so `nostack` is never claimed here).
 macro_rules! syscall {
@@ -138,24 +139,9 @@ pub(crate) unsafe fn syscall6(
     )
 }
 
-/// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    match crate::raw::mmap2_units(offset) {
-        // SAFETY: forwarded from the caller.
-        Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
-        Err(e) => e,
-    }
-}
+crate::raw::mmap2_4096_units!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: $sp points at argc. lld's default entry on MIPS is `__start`, so
 // both names are defined. Align $sp to 8 and leave the 16-byte home area o32 wants; go

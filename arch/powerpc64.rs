@@ -35,10 +35,11 @@ pub(crate) const CLOBBERS: &[&str] =
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction, the error convention and the clobbers; the `syscallN` functions below
-/// only bind registers. `bns` skips the negation when cr0.SO is clear (success).
+/// The instruction, the error convention and the clobbers; `syscall_fns!` below makes the
+/// `syscallN` functions, which only bind registers. `bns` skips the negation when cr0.SO
+/// is clear (success).
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -49,7 +50,7 @@ macro_rules! syscall {
                 "neg 3, 3",
                 "0:",
                 inlateout("r0") $nr => _,
-                inlateout("r3") $a1 => ret,
+                lateout("r3") ret,
                 $(in($reg) $arg,)*
                 lateout("r4") _, lateout("r5") _, lateout("r6") _, lateout("r7") _,
                 lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
@@ -61,54 +62,11 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "r4" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "r4" = a2, "r5" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "r4" = a2, "r5" = a3, "r6" = a4, "r7" = a5, "r8" = a6)
-}
+crate::raw::syscall_fns!("r3", "r4", "r5", "r6", "r7", "r8");
 
-/// Plain `mmap` with a byte offset.
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
-}
+crate::raw::mmap_byte_offset!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry (ELFv2): find the TOC from our own address (bcl/mflr, so nothing
 // depends on r12 at entry), pass r1 (argc) on, align r1 to 16 and leave a zeroed

@@ -35,9 +35,10 @@ pub(crate) const CLOBBERS: &[&str] = &[
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -45,7 +46,7 @@ macro_rules! syscall {
             core::arch::asm!(
                 "ecall",
                 in("a7") $nr,
-                inlateout("a0") $a1 => ret,
+                lateout("a0") ret,
                 $(in($reg) $arg,)*
                 out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
                 out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
@@ -60,54 +61,11 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "a1" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "a1" = a2, "a2" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "a1" = a2, "a2" = a3, "a3" = a4, "a4" = a5, "a5" = a6)
-}
+crate::raw::syscall_fns!("a0", "a1", "a2", "a3", "a4", "a5");
 
-/// Plain `mmap` with a byte offset.
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
-}
+crate::raw::mmap_byte_offset!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: sp points at argc. Zero the frame pointer so backtraces end here;
 // the ABI wants sp 16-byte aligned at calls.

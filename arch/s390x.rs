@@ -28,10 +28,11 @@ pub(crate) const CLOBBERS: &[&str] = &[];
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 /// `preserves_flags`: the condition code is part of the PSW the kernel returns with.
 macro_rules! syscall {
-    ($nr:expr, $a1:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -39,7 +40,7 @@ macro_rules! syscall {
             core::arch::asm!(
                 "svc 0",
                 in("r1") $nr,
-                inlateout("r2") $a1 => ret,
+                lateout("r2") ret,
                 $(in($reg) $arg,)*
                 options(nostack, preserves_flags),
             );
@@ -48,38 +49,7 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n, 0usize)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, a1, "r3" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, a1, "r3" = a2, "r4" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, a1, "r3" = a2, "r4" = a3, "r5" = a4, "r6" = a5, "r7" = a6)
-}
+crate::raw::syscall_fns!("r2", "r3", "r4", "r5", "r6", "r7");
 
 /// s390x's mmap is `old_mmap`: one argument, a pointer to the six values in memory.
 #[inline(always)]

@@ -120,24 +120,9 @@ pub(crate) unsafe fn syscall6(
     ret
 }
 
-/// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    match crate::raw::mmap2_units(offset) {
-        // SAFETY: forwarded from the caller.
-        Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
-        Err(e) => e,
-    }
-}
+crate::raw::mmap2_4096_units!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: esp points at argc. Pass it as the cdecl argument with esp 16-byte
 // aligned at the call, as the i386 System V ABI wants today.

@@ -29,7 +29,8 @@ pub(crate) const CLOBBERS: &[&str] = &["rcx", "r11"];
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 
-/// The instruction and its clobbers; the `syscallN` functions below only bind registers.
+/// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
+/// which only bind registers.
 /// `preserves_flags`: rflags comes back through r11 on `sysret`.
 macro_rules! syscall {
     ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
@@ -49,54 +50,11 @@ macro_rules! syscall {
     }};
 }
 
-#[inline(always)]
-pub(crate) unsafe fn syscall0(n: usize) -> usize {
-    syscall!(n)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
-    syscall!(n, "rdi" = a1)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
-    syscall!(n, "rdi" = a1, "rsi" = a2)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
-    syscall!(n, "rdi" = a1, "rsi" = a2, "rdx" = a3)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall4(n: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
-    syscall!(n, "rdi" = a1, "rsi" = a2, "rdx" = a3, "r10" = a4)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall5(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
-) -> usize {
-    syscall!(n, "rdi" = a1, "rsi" = a2, "rdx" = a3, "r10" = a4, "r8" = a5)
-}
-#[inline(always)]
-pub(crate) unsafe fn syscall6(
-    n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
-) -> usize {
-    syscall!(n, "rdi" = a1, "rsi" = a2, "rdx" = a3, "r10" = a4, "r8" = a5, "r9" = a6)
-}
+crate::raw::syscall_fns!("rdi", "rsi", "rdx", "r10", "r8", "r9");
 
-/// Plain `mmap` with a byte offset.
-#[inline(always)]
-pub(crate) unsafe fn mmap(
-    addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
-) -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
-}
+crate::raw::mmap_byte_offset!();
 
-/// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
-#[inline(always)]
-pub(crate) unsafe fn fork() -> usize {
-    // SAFETY: forwarded from the caller.
-    unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
-}
+crate::raw::fork_flags_first!();
 
 // The process entry: the kernel leaves argc at (rsp) with rsp 16-byte aligned; the
 // call pushes the return address, so realign before it as the ABI wants.

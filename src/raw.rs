@@ -37,6 +37,104 @@ raw_syscalls! {
     syscall6(a1, a2, a3, a4, a5, a6);
 }
 
+/// The seven `syscallN` functions of an arch file: each only binds the argument
+/// registers, in order, for that file's `syscall!` macro, which holds the instruction,
+/// the number and result registers and the clobbers (musl's `__syscallN` shape). x86 and
+/// mips o32 write theirs out: their fifth and sixth arguments need more than a register.
+#[allow(unused_macros)]
+macro_rules! syscall_fns {
+    ($r1:tt, $r2:tt, $r3:tt, $r4:tt, $r5:tt, $r6:tt) => {
+        #[inline(always)]
+        pub(crate) unsafe fn syscall0(n: usize) -> usize {
+            syscall!(n)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall1(n: usize, a1: usize) -> usize {
+            syscall!(n, $r1 = a1)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall2(n: usize, a1: usize, a2: usize) -> usize {
+            syscall!(n, $r1 = a1, $r2 = a2)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall3(n: usize, a1: usize, a2: usize, a3: usize) -> usize {
+            syscall!(n, $r1 = a1, $r2 = a2, $r3 = a3)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall4(
+            n: usize, a1: usize, a2: usize, a3: usize, a4: usize,
+        ) -> usize {
+            syscall!(n, $r1 = a1, $r2 = a2, $r3 = a3, $r4 = a4)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall5(
+            n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize,
+        ) -> usize {
+            syscall!(n, $r1 = a1, $r2 = a2, $r3 = a3, $r4 = a4, $r5 = a5)
+        }
+        #[inline(always)]
+        pub(crate) unsafe fn syscall6(
+            n: usize, a1: usize, a2: usize, a3: usize, a4: usize, a5: usize, a6: usize,
+        ) -> usize {
+            syscall!(n, $r1 = a1, $r2 = a2, $r3 = a3, $r4 = a4, $r5 = a5, $r6 = a6)
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use syscall_fns;
+
+/// An arch file's `mmap` where the plain call takes six registers and a byte offset.
+#[allow(unused_macros)] // x86, arm and mips o32 use mmap2, s390x old_mmap
+macro_rules! mmap_byte_offset {
+    () => {
+        /// Plain `mmap` with a byte offset.
+        #[inline(always)]
+        pub(crate) unsafe fn mmap(
+            addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+        ) -> usize {
+            // SAFETY: forwarded from the caller.
+            unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd, offset as usize) }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use mmap_byte_offset;
+
+/// An arch file's `mmap` where it is `mmap2`: the offset in 4096-byte units.
+#[allow(unused_macros)] // only x86, arm and mips o32 have mmap2
+macro_rules! mmap2_4096_units {
+    () => {
+        /// `mmap2`: the offset goes in 4096-byte units (checked by `raw::mmap2_units`).
+        #[inline(always)]
+        pub(crate) unsafe fn mmap(
+            addr: usize, len: usize, prot: usize, flags: usize, fd: usize, offset: u64,
+        ) -> usize {
+            match crate::raw::mmap2_units(offset) {
+                // SAFETY: forwarded from the caller.
+                Ok(units) => unsafe { syscall6(nr::MMAP2, addr, len, prot, flags, fd, units) },
+                Err(e) => e,
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use mmap2_4096_units;
+
+/// An arch file's `fork` where clone takes its flags first (all but s390x).
+#[allow(unused_macros)] // s390x and loongarch64 write their own
+macro_rules! fork_flags_first {
+    () => {
+        /// fork as `clone(SIGCHLD, 0, ...)`: flags first, then the stack.
+        #[inline(always)]
+        pub(crate) unsafe fn fork() -> usize {
+            // SAFETY: forwarded from the caller.
+            unsafe { syscall2(nr::CLONE, consts::SIGCHLD as usize, 0) }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use fork_flags_first;
+
 /// An error as the arch files return it: its number in the -4095..=-1 window.
 #[allow(dead_code)] // only the architectures with mmap2 produce errors themselves
 #[inline(always)]
