@@ -50,6 +50,25 @@ field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 # --- Formatting and lints --------------------------------------------------------------
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
 step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start
+# docs.rs: every target Cargo.toml lists must document with its settings (feature
+# `start`); one without a rustup core here builds core from source, as docs.rs's own
+# nightly has one for it.
+docsrs_targets() {
+    local t rc=0 have; have=$(rustup +stable target list --installed)
+    for t in $(sed -n '/^\[package.metadata.docs.rs\]/,/^\]/s/^ *"\([^"]*\)",*$/\1/p' Cargo.toml); do
+        echo "    docs for $t"
+        if grep -qx "$t" <<<"$have" || [ "$t" = "$(rustc +stable -vV | sed -n 's/^host: //p')" ]; then
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +stable doc -q --no-deps --features start \
+                --target "$t" --target-dir "$root/target/docsrs" || rc=1
+        else
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +nightly doc -q --no-deps --features start \
+                --target "$t" "${BUILD_STD[@]}" --target-dir "$root/target/docsrs" || rc=1
+        fi
+    done
+    return $rc
+}
+step "docs.rs targets document" docsrs_targets
+step "cargo publish --dry-run" cargo +stable publish -q --dry-run --allow-dirty --target-dir "$root/target/package"
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 lint_targets() {
     local t rc=0
