@@ -73,10 +73,18 @@ const fn parse_int(s: &[u8], start: usize, end: usize) -> usize {
     value
 }
 
-/// The number of `name` (any case) in a `syscall.tbl` excerpt, or [`MISSING`].
-pub(crate) const fn syscall_number(table: &str, name: &str) -> usize {
-    let (s, name) = (table.as_bytes(), name.as_bytes());
-    let mut i = 0;
+/// One entry line of a `syscall.tbl` or `#define` line of a header: where its name and
+/// value are in the text.
+struct Line {
+    name: (usize, usize),
+    value: (usize, usize),
+    /// Where the next line starts.
+    next: usize,
+}
+
+/// The next `<number> <abi> <name> ...` line of a syscall table from `i`, skipping `#`
+/// comments and blank lines.
+const fn next_syscall(s: &[u8], mut i: usize) -> Option<Line> {
     while i < s.len() {
         let start = skip_blanks(s, i);
         let end = line_end(s, start);
@@ -85,13 +93,99 @@ pub(crate) const fn syscall_number(table: &str, name: &str) -> usize {
             let abi = skip_blanks(s, num_end);
             let name_start = skip_blanks(s, word_end(s, abi));
             let name_end = word_end(s, name_start);
-            if eq_ignore_case(s, name_start, name_end, name) {
-                return parse_int(s, start, num_end);
+            return Some(Line {
+                name: (name_start, name_end),
+                value: (start, num_end),
+                next: end + 1,
+            });
+        }
+        i = end + 1;
+    }
+    None
+}
+
+/// The next `#define E<NAME> <value>` line of a header from `i`.
+const fn next_errno_define(s: &[u8], mut i: usize) -> Option<Line> {
+    while i < s.len() {
+        let start = skip_blanks(s, i);
+        let end = line_end(s, start);
+        let word = word_end(s, start);
+        if eq_ignore_case(s, start, word, b"#define") {
+            let name_start = skip_blanks(s, word);
+            let name_end = word_end(s, name_start);
+            if name_start < name_end && s[name_start] == b'E' {
+                let value = skip_blanks(s, name_end);
+                return Some(Line {
+                    name: (name_start, name_end),
+                    value: (value, word_end(s, value)),
+                    next: end + 1,
+                });
             }
         }
         i = end + 1;
     }
-    MISSING
+    None
+}
+
+/// Checks, in one pass at compile time, the generated `nr` constants against the
+/// syscall table they were generated from: `consts` holds each constant's value, its
+/// table name and the message to fail with, in table order. A number that differs (plus
+/// `base`: 4000 or 5000 on MIPS) fails the build with that constant's message; a table
+/// that no longer matches the generated list fails it too.
+pub(crate) const fn check_syscalls(table: &str, base: usize, consts: &[(usize, &str, &str)]) {
+    let s = table.as_bytes();
+    let (mut i, mut k) = (0, 0);
+    while let Some(line) = next_syscall(s, i) {
+        if k == consts.len() {
+            panic!("arch/tbl has more syscalls than arch/gen: run ci/gen-tables.py");
+        }
+        let (value, name, message) = consts[k];
+        if !eq_ignore_case(s, line.name.0, line.name.1, name.as_bytes()) {
+            panic!("arch/tbl and arch/gen list other syscalls: run ci/gen-tables.py");
+        }
+        if parse_int(s, line.value.0, line.value.1).wrapping_add(base) != value {
+            panic!("{}", message);
+        }
+        (i, k) = (line.next, k + 1);
+    }
+    if k != consts.len() {
+        panic!("arch/gen has more syscalls than arch/tbl: run ci/gen-tables.py");
+    }
+}
+
+/// Checks, in one pass at compile time, the generated `Errno` constants against the
+/// errno header excerpt they were generated from, as [`check_syscalls`] does. A value
+/// written as another name (`#define EWOULDBLOCK EAGAIN`) is that name's value, looked
+/// up among the entries before it.
+pub(crate) const fn check_errnos(header: &str, consts: &[(crate::Errno, &str, &str)]) {
+    let s = header.as_bytes();
+    let (mut i, mut k) = (0, 0);
+    while let Some(line) = next_errno_define(s, i) {
+        if k == consts.len() {
+            panic!("arch/tbl has more errno names than arch/gen: run ci/gen-tables.py");
+        }
+        let (errno, name, message) = consts[k];
+        if !eq_ignore_case(s, line.name.0, line.name.1, name.as_bytes()) {
+            panic!("arch/tbl and arch/gen list other errno names: run ci/gen-tables.py");
+        }
+        let mut value = parse_int(s, line.value.0, line.value.1);
+        if value == MISSING {
+            let mut j = 0;
+            while j < k {
+                if eq_ignore_case(s, line.value.0, line.value.1, consts[j].1.as_bytes()) {
+                    value = consts[j].0.raw() as usize;
+                }
+                j += 1;
+            }
+        }
+        if value != errno.raw() as usize {
+            panic!("{}", message);
+        }
+        (i, k) = (line.next, k + 1);
+    }
+    if k != consts.len() {
+        panic!("arch/gen has more errno names than arch/tbl: run ci/gen-tables.py");
+    }
 }
 
 /// The value of `#define <name> <value>` in a header excerpt, or [`MISSING`].
@@ -115,31 +209,7 @@ pub(crate) const fn define(header: &str, name: &str) -> usize {
     MISSING
 }
 
-/// Declares syscall numbers as `pub const NAME: usize` and asserts each, at compile
-/// time, against the name in this arch's `syscall.tbl` excerpt (plus the arch's base,
-/// 4000 or 5000 on MIPS).
-macro_rules! syscall_numbers {
-    ($($(#[$doc:meta])* $name:ident = $value:expr,)*) => {
-        $(
-            $(#[$doc])*
-            #[doc = concat!("`", stringify!($name), "`: checked against `arch/tbl/`.")]
-            pub const $name: usize = $value;
-            const _: () = assert!(
-                $name == crate::table::syscall_number(super::SYSCALL_TABLE, stringify!($name))
-                    .wrapping_add(super::SYSCALL_BASE),
-                concat!("syscall number ", stringify!($name), " differs from arch/tbl")
-            );
-            static_assertions::const_assert_eq!(
-                $name,
-                crate::table::syscall_number(super::SYSCALL_TABLE, stringify!($name))
-                    .wrapping_add(super::SYSCALL_BASE)
-            );
-        )*
-    };
-}
-pub(crate) use syscall_numbers;
-
-/// Declares constants (flag values, error and signal numbers) as `pub(crate) const` of
+/// Declares constants (flag values and signal numbers) as `pub(crate) const` of
 /// the given type and asserts each against the `#define` of the same name in this
 /// arch's uapi header excerpt.
 macro_rules! uapi_consts {
@@ -159,21 +229,6 @@ macro_rules! uapi_consts {
 }
 pub(crate) use uapi_consts;
 
-/// The errno values above 34 that `Errno` names, as `include/uapi/asm-generic/errno.h`
-/// has them: every architecture here but MIPS uses these. Still checked, per arch,
-/// against that arch's header excerpt.
-#[allow(unused_macros)] // MIPS has its own
-macro_rules! asm_generic_errno {
-    () => {
-        crate::table::uapi_consts! { u16:
-            EDEADLK = 35, ENAMETOOLONG = 36, ENOLCK = 37, ENOSYS = 38, ENOTEMPTY = 39,
-            ELOOP = 40, EOVERFLOW = 75, EOPNOTSUPP = 95, ECANCELED = 125,
-        }
-    };
-}
-#[allow(unused_imports)]
-pub(crate) use asm_generic_errno;
-
 /// The `MAP_*` values that differ between architectures, and SIGCHLD, as asm-generic's
 /// `mman.h`, `mman-common.h` and `signal.h` have them (all here but mips and powerpc).
 #[allow(unused_macros)] // mips and powerpc have their own
@@ -191,19 +246,69 @@ pub(crate) use asm_generic_mman;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Errno;
 
     const TBL: &str =
-        "# comment\n10\tcommon\tmprotect\tsys_mprotect\n  192 i386 mmap2 sys_mmap_pgoff\n";
+        "# comment\n10\tcommon\tmprotect\tsys_mprotect\n\n  192 i386 mmap2 sys_mmap_pgoff\n";
     const HDR: &str = "#define MAP_ANONYMOUS\t0x800\n#define MAP_NORESERVE 0400\n#define  X 12\n";
+    const ERRNO: &str =
+        "# comment\n#define\tEAGAIN\t11\t/* Try again */\n#define EWOULDBLOCK EAGAIN\n";
 
     #[test]
-    fn reads_tables() {
-        assert_eq!(syscall_number(TBL, "MPROTECT"), 10);
-        assert_eq!(syscall_number(TBL, "mmap2"), 192);
-        assert_eq!(syscall_number(TBL, "mmap"), MISSING);
+    fn reads_defines() {
         assert_eq!(define(HDR, "MAP_ANONYMOUS"), 0x800);
         assert_eq!(define(HDR, "MAP_NORESERVE"), 0o400);
         assert_eq!(define(HDR, "X"), 12);
         assert_eq!(define(HDR, "MAP_FIXED"), MISSING);
+    }
+
+    #[test]
+    fn syscalls_that_match_the_table_pass() {
+        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap2", "m2")]);
+        check_syscalls(TBL, 4000, &[(4010, "mprotect", "m"), (4192, "mmap2", "m2")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "syscall number MMAP2 differs")]
+    fn a_wrong_syscall_number_fails_with_its_message() {
+        check_syscalls(
+            TBL,
+            0,
+            &[(10, "mprotect", "m"), (193, "mmap2", "syscall number MMAP2 differs")],
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "list other syscalls")]
+    fn another_name_fails() {
+        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap", "m2")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "more syscalls than arch/gen")]
+    fn a_table_line_without_its_constant_fails() {
+        check_syscalls(TBL, 0, &[(10, "mprotect", "m")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "arch/gen has more syscalls")]
+    fn a_constant_without_its_table_line_fails() {
+        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap2", "m2"), (193, "x", "x")]);
+    }
+
+    #[test]
+    fn errnos_and_aliases_that_match_the_header_pass() {
+        let eagain = Errno::from_table(11);
+        check_errnos(ERRNO, &[(eagain, "EAGAIN", "a"), (eagain, "EWOULDBLOCK", "w")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "errno EWOULDBLOCK differs")]
+    fn a_wrong_alias_fails() {
+        let (eagain, other) = (Errno::from_table(11), Errno::from_table(12));
+        check_errnos(
+            ERRNO,
+            &[(eagain, "EAGAIN", "a"), (other, "EWOULDBLOCK", "errno EWOULDBLOCK differs")],
+        );
     }
 }
