@@ -1,7 +1,8 @@
 //! Compile-time readers for the kernel tables kept under `arch/tbl/`: a `syscall.tbl`
-//! excerpt (`<number> <abi> <name> <entry>` per line) and a uapi header excerpt
-//! (`#define <NAME> <value>` per line). `nr` and `flags` assert against them, so a
-//! number or flag that differs from the kernel's fails the build.
+//! (`<number> <abi> <name> <entry>` per line) and uapi headers (`#define <NAME> <value>`
+//! per line). The generated `nr` and `Errno` constants (`arch/gen/`) and the hand-written
+//! flags assert against them, so a number or flag that differs from the kernel's fails the
+//! build.
 
 /// Where an excerpt has no such entry: never a valid number or flag.
 pub(crate) const MISSING: usize = usize::MAX;
