@@ -9,7 +9,8 @@ pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-generic.h");
 /// Syscall numbers: every entry of `arch/arm/tools/syscall.tbl`, ABIs common and EABI, generated
 /// into `arch/gen/arm_nr.rs` by `ci/gen-tables.py` and checked against the table at compile time.
 /// OABI-only calls (`mmap` among them: EABI has `MMAP2`) are left out, and so are ARM's private
-/// calls at 0x0f0000 (`cacheflush`, `set_tls`), which the table does not list.
+/// calls at 0x0f0000 (`cacheflush`, `set_tls`), which the table does not list. The table names
+/// `sync_file_range2` `arm_sync_file_range` (`ARM_SYNC_FILE_RANGE`).
 pub mod nr {
     include!("gen/arm_nr.rs");
 }

@@ -128,39 +128,67 @@ const fn next_errno_define(s: &[u8], mut i: usize) -> Option<Line> {
     None
 }
 
-/// Checks, in one pass at compile time, the generated `nr` constants against the
-/// syscall table they were generated from: `consts` holds each constant's value, its
-/// table name and the message to fail with, in table order. A number that differs (plus
-/// `base`: 4000 or 5000 on MIPS) fails the build with that constant's message; a table
-/// that no longer matches the generated list fails it too.
-pub(crate) const fn check_syscalls(table: &str, base: usize, consts: &[(usize, &str, &str)]) {
+/// Whether `a` sorts strictly before `b`, byte by byte.
+const fn str_lt(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// Checks, in one pass at compile time, what `ci/gen-tables.py` generated for `nr`
+/// against the syscall table it was generated from: `by_number` holds each constant's
+/// value with its table name, in table order; a number that differs (plus `base`: 4000
+/// or 5000 on MIPS) fails the build with that entry's message from `messages`, and a
+/// table that no longer matches the generated list fails it too. `by_name` must be
+/// `by_number`'s indices in name order (what `nr::number` searches).
+pub(crate) const fn check_syscalls(
+    table: &str, base: usize, by_number: &[(usize, &str)], by_name: &[u16], messages: &[&str],
+) {
     let s = table.as_bytes();
     let (mut i, mut k) = (0, 0);
     while let Some(line) = next_syscall(s, i) {
-        if k == consts.len() {
+        if k == by_number.len() {
             panic!("arch/tbl has more syscalls than arch/gen: run ci/gen-tables.py");
         }
-        let (value, name, message) = consts[k];
+        let (value, name) = by_number[k];
         if !eq_ignore_case(s, line.name.0, line.name.1, name.as_bytes()) {
             panic!("arch/tbl and arch/gen list other syscalls: run ci/gen-tables.py");
         }
         if parse_int(s, line.value.0, line.value.1).wrapping_add(base) != value {
-            panic!("{}", message);
+            panic!("{}", messages[k]);
         }
         (i, k) = (line.next, k + 1);
     }
-    if k != consts.len() {
+    if k != by_number.len() || k != messages.len() || k != by_name.len() {
         panic!("arch/gen has more syscalls than arch/tbl: run ci/gen-tables.py");
+    }
+    let mut j = 0;
+    while j + 1 < by_name.len() {
+        let (a, b) = (by_name[j] as usize, by_name[j + 1] as usize);
+        if a >= k || b >= k || !str_lt(by_number[a].1, by_number[b].1) {
+            panic!("arch/gen's BY_NAME is not the names in order: run ci/gen-tables.py");
+        }
+        j += 1;
     }
 }
 
 /// Checks, in one pass at compile time, the generated `Errno` constants against the
-/// errno header excerpt they were generated from, as [`check_syscalls`] does. A value
-/// written as another name (`#define EWOULDBLOCK EAGAIN`) is that name's value, looked
-/// up among the entries before it.
-pub(crate) const fn check_errnos(header: &str, consts: &[(crate::Errno, &str, &str)]) {
+/// errno header excerpt they were generated from, as [`check_syscalls`] does: `consts`
+/// holds each constant with its name and message, in header order. A value written as
+/// another name (`#define EWOULDBLOCK EAGAIN`) is that name's value, looked up among
+/// the entries before it. `names` must hold exactly the names defined with a number,
+/// sorted by value (what `Errno::name` searches).
+pub(crate) const fn check_errnos(
+    header: &str, names: &[(u16, &str)], consts: &[(crate::Errno, &str, &str)],
+) {
     let s = header.as_bytes();
-    let (mut i, mut k) = (0, 0);
+    let (mut i, mut k, mut numbered) = (0, 0, 0);
     while let Some(line) = next_errno_define(s, i) {
         if k == consts.len() {
             panic!("arch/tbl has more errno names than arch/gen: run ci/gen-tables.py");
@@ -178,6 +206,18 @@ pub(crate) const fn check_errnos(header: &str, consts: &[(crate::Errno, &str, &s
                 }
                 j += 1;
             }
+        } else {
+            // Defined with its number: `names` has it, at the value's place.
+            let mut j = 0;
+            while j < names.len() && names[j].0 as usize != value {
+                j += 1;
+            }
+            if j == names.len()
+                || !eq_ignore_case(s, line.name.0, line.name.1, names[j].1.as_bytes())
+            {
+                panic!("arch/gen's NAMES differs from arch/tbl: run ci/gen-tables.py");
+            }
+            numbered += 1;
         }
         if value != errno.raw() as usize {
             panic!("{}", message);
@@ -186,6 +226,16 @@ pub(crate) const fn check_errnos(header: &str, consts: &[(crate::Errno, &str, &s
     }
     if k != consts.len() {
         panic!("arch/gen has more errno names than arch/tbl: run ci/gen-tables.py");
+    }
+    let mut j = 0;
+    while j + 1 < names.len() {
+        if names[j].0 >= names[j + 1].0 {
+            panic!("arch/gen's NAMES is not sorted by value: run ci/gen-tables.py");
+        }
+        j += 1;
+    }
+    if numbered != names.len() {
+        panic!("arch/gen's NAMES has names arch/tbl lacks: run ci/gen-tables.py");
     }
 }
 
@@ -265,51 +315,65 @@ mod tests {
 
     #[test]
     fn syscalls_that_match_the_table_pass() {
-        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap2", "m2")]);
-        check_syscalls(TBL, 4000, &[(4010, "mprotect", "m"), (4192, "mmap2", "m2")]);
+        check_syscalls(TBL, 0, &[(10, "mprotect"), (192, "mmap2")], &[1, 0], &["m", "m2"]);
+        check_syscalls(TBL, 4000, &[(4010, "mprotect"), (4192, "mmap2")], &[1, 0], &["m", "m2"]);
     }
 
     #[test]
     #[should_panic(expected = "syscall number MMAP2 differs")]
     fn a_wrong_syscall_number_fails_with_its_message() {
-        check_syscalls(
-            TBL,
-            0,
-            &[(10, "mprotect", "m"), (193, "mmap2", "syscall number MMAP2 differs")],
-        );
+        let messages = ["m", "syscall number MMAP2 differs"];
+        check_syscalls(TBL, 0, &[(10, "mprotect"), (193, "mmap2")], &[1, 0], &messages);
     }
 
     #[test]
     #[should_panic(expected = "list other syscalls")]
     fn another_name_fails() {
-        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap", "m2")]);
+        check_syscalls(TBL, 0, &[(10, "mprotect"), (192, "mmap")], &[0, 1], &["m", "m2"]);
     }
 
     #[test]
     #[should_panic(expected = "more syscalls than arch/gen")]
     fn a_table_line_without_its_constant_fails() {
-        check_syscalls(TBL, 0, &[(10, "mprotect", "m")]);
+        check_syscalls(TBL, 0, &[(10, "mprotect")], &[0], &["m"]);
     }
 
     #[test]
     #[should_panic(expected = "arch/gen has more syscalls")]
     fn a_constant_without_its_table_line_fails() {
-        check_syscalls(TBL, 0, &[(10, "mprotect", "m"), (192, "mmap2", "m2"), (193, "x", "x")]);
+        let by_number = [(10, "mprotect"), (192, "mmap2"), (193, "x")];
+        check_syscalls(TBL, 0, &by_number, &[1, 0, 2], &["m", "m2", "x"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "BY_NAME is not the names in order")]
+    fn an_unsorted_name_index_fails() {
+        check_syscalls(TBL, 0, &[(10, "mprotect"), (192, "mmap2")], &[0, 1], &["m", "m2"]);
     }
 
     #[test]
     fn errnos_and_aliases_that_match_the_header_pass() {
         let eagain = Errno::from_table(11);
-        check_errnos(ERRNO, &[(eagain, "EAGAIN", "a"), (eagain, "EWOULDBLOCK", "w")]);
+        check_errnos(
+            ERRNO,
+            &[(11, "EAGAIN")],
+            &[(eagain, "EAGAIN", "a"), (eagain, "EWOULDBLOCK", "w")],
+        );
     }
 
     #[test]
     #[should_panic(expected = "errno EWOULDBLOCK differs")]
     fn a_wrong_alias_fails() {
         let (eagain, other) = (Errno::from_table(11), Errno::from_table(12));
-        check_errnos(
-            ERRNO,
-            &[(eagain, "EAGAIN", "a"), (other, "EWOULDBLOCK", "errno EWOULDBLOCK differs")],
-        );
+        let consts = [(eagain, "EAGAIN", "a"), (other, "EWOULDBLOCK", "errno EWOULDBLOCK differs")];
+        check_errnos(ERRNO, &[(11, "EAGAIN")], &consts);
+    }
+
+    #[test]
+    #[should_panic(expected = "NAMES differs")]
+    fn an_alias_in_names_fails() {
+        let eagain = Errno::from_table(11);
+        let consts = [(eagain, "EAGAIN", "a"), (eagain, "EWOULDBLOCK", "w")];
+        check_errnos(ERRNO, &[(11, "EWOULDBLOCK")], &consts);
     }
 }

@@ -414,10 +414,11 @@ pub(crate) static NAMES: [(u16, &str); 132] = [
     (134, "EFTYPE"),
 ];
 
-// Every constant against arch/tbl, in one pass at compile time.
+// Every constant and NAMES against arch/tbl, in one pass at compile time.
 #[rustfmt::skip]
 const _: () = crate::table::check_errnos(
     super::ERRNO_HEADER,
+    &NAMES,
     &[
         (crate::Errno::EPERM, "EPERM", "errno EPERM differs from arch/tbl"),
         (crate::Errno::ENOENT, "ENOENT", "errno ENOENT differs from arch/tbl"),
