@@ -4,21 +4,25 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/arm.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/arm.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-generic.h");
 
-/// Syscall numbers (`arch/arm/tools/syscall.tbl`, EABI).
+/// Syscall numbers: every entry of `arch/arm/tools/syscall.tbl`, ABIs common and EABI, generated
+/// into `arch/gen/arm_nr.rs` by `ci/gen-tables.py` and checked against the table at compile time.
+/// OABI-only calls (`mmap` among them: EABI has `MMAP2`) are left out, and so are ARM's private
+/// calls at 0x0f0000 (`cacheflush`, `set_tls`), which the table does not list. The table names
+/// `sync_file_range2` `arm_sync_file_range` (`ARM_SYNC_FILE_RANGE`).
 pub mod nr {
-    crate::table::syscall_numbers! {
-        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
-        REBOOT = 88, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125, SCHED_YIELD = 158,
-        MREMAP = 163, PRCTL = 172, MMAP2 = 192, MADVISE = 220, GETTID = 224, EXIT_GROUP = 248,
-        OPENAT = 322, PIPE2 = 359, PRLIMIT64 = 369, SECCOMP = 383, PKEY_MPROTECT = 394,
-        PROCESS_MADVISE = 440, MSEAL = 462,
-    }
+    include!("gen/arm_nr.rs");
 }
 
-/// The asm-generic values.
+/// Errno values: asm-generic `errno-base.h` and `errno.h`, generated into
+/// `arch/gen/errno_generic.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_generic.rs");
+}
+
+/// The asm-generic MAP_* values and SIGCHLD.
 pub(crate) mod consts {
-    crate::table::asm_generic_errno!();
     crate::table::asm_generic_mman!();
 }
 

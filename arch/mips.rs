@@ -5,26 +5,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/mips.tbl");
 pub(crate) const SYSCALL_BASE: usize = 4000;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/mips.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-mips.h");
 
-/// Syscall numbers (`arch/mips/kernel/syscalls/syscall_o32.tbl` plus the o32 base 4000).
-/// `MMAP` takes a byte offset; the wrappers use `MMAP2`.
+/// Syscall numbers: every entry of `arch/mips/kernel/syscalls/syscall_o32.tbl` plus the o32 base
+/// 4000, generated into `arch/gen/mips_nr.rs` by `ci/gen-tables.py` and checked against the table
+/// at compile time. `MMAP` takes a byte offset; the wrappers use `MMAP2`.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        EXIT = 4001, READ = 4003, WRITE = 4004, CLOSE = 4006, GETPID = 4020, MOUNT = 4021,
-        KILL = 4037, REBOOT = 4088, MMAP = 4090, MUNMAP = 4091, WAIT4 = 4114, CLONE = 4120,
-        MPROTECT = 4125, SCHED_YIELD = 4162, MREMAP = 4167, PRCTL = 4192, MMAP2 = 4210,
-        MADVISE = 4218, GETTID = 4222, EXIT_GROUP = 4246, OPENAT = 4288, PIPE2 = 4328,
-        PRLIMIT64 = 4338, SECCOMP = 4352, PKEY_MPROTECT = 4363, PROCESS_MADVISE = 4440,
-        MSEAL = 4462,
-    }
+    include!("gen/mips_nr.rs");
 }
 
-/// MIPS numbers its errors, MAP_* flags and SIGCHLD its own way (IRIX heritage).
+/// Errno values: asm-generic `errno-base.h` and MIPS's own `errno.h` (IRIX numbering above 34),
+/// generated into `arch/gen/errno_mips.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_mips.rs");
+}
+
+/// MIPS numbers its MAP_* flags and SIGCHLD its own way (IRIX heritage).
 pub(crate) mod consts {
-    crate::table::uapi_consts! { u16:
-        EDEADLK = 45, ENAMETOOLONG = 78, ENOLCK = 46, ENOSYS = 89, ENOTEMPTY = 93,
-        ELOOP = 90, EOVERFLOW = 79, EOPNOTSUPP = 122, ECANCELED = 158,
-    }
     crate::table::uapi_consts! { u32:
         MAP_ANONYMOUS = 0x800, MAP_NORESERVE = 0x400, MAP_POPULATE = 0x10000,
         MAP_HUGETLB = 0x80000, SIGCHLD = 18,

@@ -5,24 +5,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/mips64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 5000;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/mips64.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-mips.h");
 
-/// Syscall numbers (`arch/mips/kernel/syscalls/syscall_n64.tbl` plus the n64 base 5000).
+/// Syscall numbers: every entry of `arch/mips/kernel/syscalls/syscall_n64.tbl` plus the n64 base
+/// 5000, generated into `arch/gen/mips64_nr.rs` by `ci/gen-tables.py` and checked against the table
+/// at compile time.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        READ = 5000, WRITE = 5001, CLOSE = 5003, MMAP = 5009, MPROTECT = 5010, MUNMAP = 5011,
-        SCHED_YIELD = 5023, MREMAP = 5024, MADVISE = 5027, GETPID = 5038, CLONE = 5055,
-        EXIT = 5058, WAIT4 = 5059, KILL = 5060, PRCTL = 5153, MOUNT = 5160, REBOOT = 5164,
-        GETTID = 5178, EXIT_GROUP = 5205, OPENAT = 5247, PIPE2 = 5287, PRLIMIT64 = 5297,
-        SECCOMP = 5312, PKEY_MPROTECT = 5323, PROCESS_MADVISE = 5440, MSEAL = 5462,
-    }
+    include!("gen/mips64_nr.rs");
 }
 
-/// MIPS numbers its errors, MAP_* flags and SIGCHLD its own way (IRIX heritage).
+/// Errno values: asm-generic `errno-base.h` and MIPS's own `errno.h` (IRIX numbering above 34),
+/// generated into `arch/gen/errno_mips.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_mips.rs");
+}
+
+/// MIPS numbers its MAP_* flags and SIGCHLD its own way (IRIX heritage).
 pub(crate) mod consts {
-    crate::table::uapi_consts! { u16:
-        EDEADLK = 45, ENAMETOOLONG = 78, ENOLCK = 46, ENOSYS = 89, ENOTEMPTY = 93,
-        ELOOP = 90, EOVERFLOW = 79, EOPNOTSUPP = 122, ECANCELED = 158,
-    }
     crate::table::uapi_consts! { u32:
         MAP_ANONYMOUS = 0x800, MAP_NORESERVE = 0x400, MAP_POPULATE = 0x10000,
         MAP_HUGETLB = 0x80000, SIGCHLD = 18,

@@ -5,21 +5,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/powerpc64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/powerpc64.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-powerpc.h");
 
-/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+/// Syscall numbers: every entry of `arch/powerpc/kernel/syscalls/syscall.tbl`, ABIs common, nospu
+/// and 64, generated into `arch/gen/powerpc64_nr.rs` by `ci/gen-tables.py` and checked against the
+/// table at compile time.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
-        REBOOT = 88, MMAP = 90, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125,
-        SCHED_YIELD = 158, MREMAP = 163, PRCTL = 171, MADVISE = 205, GETTID = 207,
-        EXIT_GROUP = 234, OPENAT = 286, PIPE2 = 317, PRLIMIT64 = 325, SECCOMP = 358,
-        PKEY_MPROTECT = 386, PROCESS_MADVISE = 440, MSEAL = 462,
-    }
+    include!("gen/powerpc64_nr.rs");
 }
 
-/// asm-generic errno values; powerpc's own MAP_NORESERVE.
+/// Errno values: asm-generic `errno-base.h` and `errno.h`, with powerpc's `EDEADLOCK` (58),
+/// generated into `arch/gen/errno_powerpc.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_powerpc.rs");
+}
+
+/// powerpc's own MAP_NORESERVE.
 pub(crate) mod consts {
-    crate::table::asm_generic_errno!();
     crate::table::uapi_consts! { u32:
         MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x40, MAP_POPULATE = 0x8000,
         MAP_HUGETLB = 0x40000, SIGCHLD = 17,

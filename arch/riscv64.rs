@@ -4,21 +4,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/riscv64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/riscv64.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-generic.h");
 
-/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+/// Syscall numbers: every entry of the generic `scripts/syscall.tbl`, ABIs common, 64, riscv,
+/// rlimit and memfd_secret (`arch/riscv/kernel/Makefile.syscalls`), generated into
+/// `arch/gen/riscv64_nr.rs` by `ci/gen-tables.py` and checked against the table at compile time.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        MOUNT = 40, OPENAT = 56, CLOSE = 57, PIPE2 = 59, READ = 63, WRITE = 64, EXIT = 93,
-        EXIT_GROUP = 94, SCHED_YIELD = 124, KILL = 129, REBOOT = 142, PRCTL = 167,
-        GETPID = 172, GETTID = 178, MUNMAP = 215, MREMAP = 216, CLONE = 220, MMAP = 222,
-        MPROTECT = 226, MADVISE = 233, WAIT4 = 260, PRLIMIT64 = 261, SECCOMP = 277,
-        PKEY_MPROTECT = 288, PROCESS_MADVISE = 440, MSEAL = 462,
-    }
+    include!("gen/riscv64_nr.rs");
 }
 
-/// The asm-generic values.
+/// Errno values: asm-generic `errno-base.h` and `errno.h`, generated into
+/// `arch/gen/errno_generic.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_generic.rs");
+}
+
+/// The asm-generic MAP_* values and SIGCHLD.
 pub(crate) mod consts {
-    crate::table::asm_generic_errno!();
     crate::table::asm_generic_mman!();
 }
 

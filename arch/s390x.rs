@@ -4,21 +4,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/s390x.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/s390x.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-generic.h");
 
-/// Syscall numbers (the generic table, `scripts/syscall.tbl`).
+/// Syscall numbers: every entry of `arch/s390/kernel/syscalls/syscall.tbl`, ABIs common and 64,
+/// generated into `arch/gen/s390x_nr.rs` by `ci/gen-tables.py` and checked against the table at
+/// compile time. `MMAP` is `old_mmap`, which takes a pointer to its arguments.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        EXIT = 1, READ = 3, WRITE = 4, CLOSE = 6, GETPID = 20, MOUNT = 21, KILL = 37,
-        REBOOT = 88, MMAP = 90, MUNMAP = 91, WAIT4 = 114, CLONE = 120, MPROTECT = 125,
-        SCHED_YIELD = 158, MREMAP = 163, PRCTL = 172, MADVISE = 219, GETTID = 236,
-        EXIT_GROUP = 248, OPENAT = 288, PIPE2 = 325, PRLIMIT64 = 334, SECCOMP = 348,
-        PKEY_MPROTECT = 384, PROCESS_MADVISE = 440, MSEAL = 462,
-    }
+    include!("gen/s390x_nr.rs");
 }
 
-/// The asm-generic values.
+/// Errno values: asm-generic `errno-base.h` and `errno.h`, generated into
+/// `arch/gen/errno_generic.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_generic.rs");
+}
+
+/// The asm-generic MAP_* values and SIGCHLD.
 pub(crate) mod consts {
-    crate::table::asm_generic_errno!();
     crate::table::asm_generic_mman!();
 }
 

@@ -4,21 +4,23 @@
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/x86_64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/x86_64.h");
+pub(crate) const ERRNO_HEADER: &str = include_str!("tbl/errno-generic.h");
 
-/// Syscall numbers (`arch/x86/entry/syscalls/syscall_64.tbl`).
+/// Syscall numbers: every entry of `arch/x86/entry/syscalls/syscall_64.tbl`, ABIs common and 64
+/// (x32 left out), generated into `arch/gen/x86_64_nr.rs` by `ci/gen-tables.py` and checked against
+/// the table at compile time.
 pub mod nr {
-    crate::table::syscall_numbers! {
-        READ = 0, WRITE = 1, CLOSE = 3, MMAP = 9, MPROTECT = 10, MUNMAP = 11,
-        SCHED_YIELD = 24, MREMAP = 25, MADVISE = 28, GETPID = 39, CLONE = 56, EXIT = 60,
-        WAIT4 = 61, KILL = 62, PRCTL = 157, MOUNT = 165, REBOOT = 169, GETTID = 186,
-        EXIT_GROUP = 231, OPENAT = 257, PIPE2 = 293, PRLIMIT64 = 302, SECCOMP = 317,
-        PKEY_MPROTECT = 329, PROCESS_MADVISE = 440, MSEAL = 462,
-    }
+    include!("gen/x86_64_nr.rs");
 }
 
-/// The asm-generic values.
+/// Errno values: asm-generic `errno-base.h` and `errno.h`, generated into
+/// `arch/gen/errno_generic.rs` and checked against the excerpt at compile time.
+pub(crate) mod errno {
+    include!("gen/errno_generic.rs");
+}
+
+/// The asm-generic MAP_* values and SIGCHLD.
 pub(crate) mod consts {
-    crate::table::asm_generic_errno!();
     crate::table::asm_generic_mman!();
 }
 

@@ -95,7 +95,10 @@ fi
 
 step "fuzz mem_ops (bounded, 30 s)" bash ci/fuzz.sh 30
 
-# A syscall number or flag value that differs from arch/tbl must fail the build.
+# arch/gen/ is what ci/gen-tables.py writes from arch/tbl/.
+step "generated tables are up to date" python3 ci/gen-tables.py --check
+
+# A syscall number, errno or flag value that differs from arch/tbl must fail the build.
 mutant_fails() { # mutant_fails <file> <sed expression> <expected error text>
     local d out; d=$(mktemp -d)
     cp -r src arch README.md "$d/"
@@ -108,10 +111,11 @@ mutant_fails() { # mutant_fails <file> <sed expression> <expected error text>
     echo "the mutant built, or failed for another reason:"; tail -5 <<<"$out"; return 1
 }
 table_check() {
-    mutant_fails arch/x86_64.rs 's/MPROTECT = 10,/MPROTECT = 11,/' 'syscall number MPROTECT differs from arch/tbl' &&
+    mutant_fails arch/gen/x86_64_nr.rs 's/MPROTECT: usize = 10;/MPROTECT: usize = 11;/' 'syscall number MPROTECT differs from arch/tbl' &&
+        mutant_fails arch/gen/errno_generic.rs 's/ENOSYS: Self = Self::from_table(38);/ENOSYS: Self = Self::from_table(39);/' 'errno ENOSYS differs from arch/tbl' &&
         mutant_fails src/table.rs 's/MAP_NORESERVE = 0x4000,/MAP_NORESERVE = 0x400,/' 'MAP_NORESERVE differs from the uapi header'
 }
-step "a wrong syscall number or flag fails the build" table_check
+step "a wrong syscall number, errno or flag fails the build" table_check
 
 # --- Freestanding programs: build, QEMU user mode, disassembly ----------------------------
 run_fs() { # run_fs <label> <command...>: runs a test program, checks its closing line

@@ -6,9 +6,25 @@ use core::fmt;
 /// An error number returned by the kernel (1..=4095).
 ///
 /// Every architecture's error convention (a negative value in the result register, the
-/// MIPS `$a3` flag, the PowerPC `cr0.SO` bit) ends up here. Values 1..=34 are the same
-/// on every Linux architecture; above that MIPS renumbers many, so the named constants
-/// take this target's values from its `arch/` file.
+/// MIPS `$a3` flag, the PowerPC `cr0.SO` bit) ends up here.
+///
+/// The associated constants are every name this target's uapi headers define, with this
+/// target's values: asm-generic `errno-base.h` and `errno.h` on most architectures, MIPS's
+/// own `errno.h` (which renumbers most values above 34: `ENOSYS` is 89 there, 38
+/// elsewhere), and powerpc's `EDEADLOCK` (58, where elsewhere it is `EDEADLK`). They are
+/// generated from the header excerpts in `arch/tbl/` by `ci/gen-tables.py` and checked
+/// against them at compile time. Aliases are the same value under a second name
+/// (`EWOULDBLOCK` is `EAGAIN`, `EDEADLOCK` is `EDEADLK` but on MIPS and powerpc,
+/// `EFSBADCRC` is `EBADMSG`, `EFSCORRUPTED` is `EUCLEAN`); [`name`](Errno::name) gives the
+/// name defined with the number, never the alias. `ENOTSUP` is not among them: the
+/// kernel's headers do not define it (C libraries make it `EOPNOTSUPP`).
+///
+/// ```
+/// use baresys::Errno;
+/// assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
+/// assert_eq!(Errno::EWOULDBLOCK.name(), Some("EAGAIN"));
+/// assert_eq!(format!("{}", Errno::ENOSYS), "ENOSYS");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Errno(u16);
 
@@ -16,33 +32,12 @@ pub struct Errno(u16);
 /// address above 2 GiB on a 32-bit target, is a success.
 const MAX_ERRNO: usize = 4095;
 
-macro_rules! errno_names {
-    ($($name:ident = $value:expr,)*) => {
-        impl Errno {
-            $(
-                #[doc = concat!("`", stringify!($name), "` on this target.")]
-                pub const $name: Errno = Errno($value);
-            )*
-        }
-        const NAMES: &[(Errno, &str)] = &[$((Errno::$name, stringify!($name)),)*];
-    };
-}
-
-errno_names! {
-    EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
-    ENOEXEC = 8, EBADF = 9, ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
-    EFAULT = 14, ENOTBLK = 15, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19,
-    ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25,
-    ETXTBSY = 26, EFBIG = 27, ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31,
-    EPIPE = 32, EDOM = 33, ERANGE = 34,
-    EDEADLK = arch::consts::EDEADLK, ENAMETOOLONG = arch::consts::ENAMETOOLONG,
-    ENOLCK = arch::consts::ENOLCK, ENOSYS = arch::consts::ENOSYS,
-    ENOTEMPTY = arch::consts::ENOTEMPTY, ELOOP = arch::consts::ELOOP,
-    EOVERFLOW = arch::consts::EOVERFLOW, EOPNOTSUPP = arch::consts::EOPNOTSUPP,
-    ECANCELED = arch::consts::ECANCELED,
-}
-
 impl Errno {
+    /// An error number from this target's table (the generated constants).
+    pub(crate) const fn from_table(raw: u16) -> Errno {
+        Errno(raw)
+    }
+
     /// The raw, positive error number.
     #[inline]
     pub const fn raw(self) -> i32 {
@@ -70,9 +65,13 @@ impl Errno {
         }
     }
 
-    /// The symbolic name (`"EINVAL"`), where this crate names it.
+    /// The name this target's uapi headers give the value (`"EINVAL"`), or `None` for a
+    /// value they do not name. Where two names share a value, the one the header defines
+    /// with the number: `"EAGAIN"` for `EWOULDBLOCK`, `"EDEADLK"` for `EDEADLOCK` (but
+    /// `"EDEADLOCK"` on MIPS and powerpc, where it has a value of its own).
     pub fn name(self) -> Option<&'static str> {
-        NAMES.iter().find(|(e, _)| *e == self).map(|(_, n)| *n)
+        let names = &arch::errno::NAMES;
+        names.binary_search_by_key(&self.0, |&(value, _)| value).ok().map(|i| names[i].1)
     }
 }
 
@@ -119,5 +118,32 @@ mod tests {
         assert_eq!(Errno::ENOMEM.to_string(), "ENOMEM");
         assert_eq!(Errno::from_raw(4000).unwrap().to_string(), "errno 4000");
         assert_eq!(std::format!("{:?}", Errno::EBADF), "Errno(EBADF)");
+    }
+
+    #[test]
+    fn every_name_round_trips() {
+        let names = &arch::errno::NAMES;
+        assert!(names.len() > 120, "every name of the headers, not a few");
+        for &(value, name) in names.iter() {
+            let e = Errno::from_raw(value.into()).unwrap();
+            assert_eq!(e.name(), Some(name));
+            extern crate std;
+            use std::string::ToString;
+            assert_eq!(e.to_string(), name);
+            assert_eq!(std::format!("{e:?}"), std::format!("Errno({name})"));
+        }
+        assert!(names.windows(2).all(|w| w[0].0 < w[1].0), "one name per value, sorted");
+    }
+
+    #[test]
+    fn aliases_name_the_numbered_name() {
+        assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
+        assert_eq!(Errno::EWOULDBLOCK.name(), Some("EAGAIN"));
+        assert_eq!(Errno::EFSBADCRC, Errno::EBADMSG);
+        assert_eq!(Errno::EFSCORRUPTED.name(), Some("EUCLEAN"));
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(Errno::EAGAIN.to_string(), "EAGAIN");
+        assert_eq!(Errno::from_raw(0xfff).unwrap().name(), None);
     }
 }

@@ -3,8 +3,9 @@
 //! mips64, powerpc64, riscv64 and s390x.
 //!
 //! - [`syscall0`] .. [`syscall6`]: the raw entry points, one per argument count;
-//! - [`nr`]: this target's syscall numbers, checked at compile time against an excerpt
-//!   of the kernel's `syscall.tbl` kept under `arch/tbl/`;
+//! - [`nr`]: every syscall number of this target's kernel table (kept under `arch/tbl/`,
+//!   generated into constants and checked against the table at compile time), and
+//!   [`nr::name`] / [`nr::number`] between numbers and names;
 //! - typed wrappers ([`mmap`], [`mprotect`], [`madvise`], ...) returning
 //!   `Result<_, `[`Errno`]`>`, with flag sets ([`Prot`], [`MapFlags`], [`Advice`]) that
 //!   carry each architecture's own values;

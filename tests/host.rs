@@ -27,6 +27,11 @@ fn syscalls() {
 }
 
 #[test]
+fn tables() {
+    run(checks::tables::run);
+}
+
+#[test]
 fn mem() {
     run(checks::mem::run);
 }

@@ -8,6 +8,7 @@ pub mod kernel;
 pub mod mem;
 pub mod model;
 pub mod syscalls;
+pub mod tables;
 pub mod util;
 
 use core::fmt::{self, Write};
@@ -121,6 +122,7 @@ pub use out;
 /// Every group, in order. `ops` is the model test's operation count.
 pub fn run_all(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
     syscalls::run(ctx);
+    tables::run(ctx);
     mem::run(ctx);
     if ops == 0 {
         // Only where a known kernel bug rules it out (ci/kernels.sh says which and why).
