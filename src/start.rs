@@ -11,7 +11,8 @@
 //! #![no_main]
 //! baresys::entry!(main);
 //! fn main(args: &baresys::start::Args) -> i32 {
-//!     let _ = baresys::write(1, b"hello\n");
+//!     // SAFETY: the kernel starts a program with fd 1 open and nothing here closes it.
+//!     let _ = baresys::write(unsafe { baresys::fd::stdout() }, b"hello\n");
 //!     0
 //! }
 //! #[panic_handler]

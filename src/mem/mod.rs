@@ -105,10 +105,12 @@ mod page;
 mod probe;
 mod reservation;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 #[cfg(feature = "start")]
-pub(crate) use page::auxv_lookup;
-pub use page::{init_page_size_from_auxv, page_size, set_page_size, AT_PAGESZ};
+pub(crate) use page::{auxv_lookup, set_page_size};
+pub use page::{init_page_size_from_auxv, page_size, AT_PAGESZ};
+#[doc(hidden)]
+pub use probe::force_guard_markers;
 pub use probe::{default_fault_path, guard_supported};
 pub use reservation::{Decommit, FaultPath, Populate, Reservation};
 
