@@ -51,6 +51,7 @@ field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
 step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
+step "clippy host (all targets, std)" cargo +stable clippy -q --all-targets --features std -- -D warnings
 lint_targets() {
     local t rc=0
     while IFS=';' read -r t _; do
@@ -70,6 +71,9 @@ step "clippy every target" lint_targets
 
 # --- Host tests --------------------------------------------------------------------------
 step "host cargo test" cargo +stable test -q
+step "host cargo test (std feature)" cargo +stable test -q --features std
+# rustdoc checks a compile_fail test's error code (E0133 for each unsafe fn) on nightly only.
+step "doc tests on nightly (compile_fail error codes)" cargo +nightly test --doc -q
 if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi

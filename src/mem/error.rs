@@ -94,6 +94,7 @@ impl Error {
     }
 
     /// The length of that range in bytes.
+    #[allow(clippy::len_without_is_empty)] // the length of a range, not of the error
     pub const fn len(&self) -> usize {
         self.len
     }
