@@ -21,7 +21,10 @@
 
 use core::ffi::{c_char, CStr};
 
-/// What the kernel put on the initial stack.
+/// What the kernel put on the initial stack. Only `_start` makes one (the fields are
+/// private), so the pointers it reads through are always the kernel's: argv and envp
+/// strings that live as long as the process and that nothing in a program without libc
+/// rewrites.
 #[derive(Clone, Copy, Debug)]
 pub struct Args {
     argc: usize,

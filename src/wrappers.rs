@@ -176,7 +176,8 @@ pub fn close(fd: OwnedFd) -> Result<(), Errno> {
     unsafe { crate::syscall1(nr::CLOSE, fd as usize) }.map(drop)
 }
 
-/// `exit_group`: ends every thread of the process with `code`.
+/// `exit_group`: ends every thread of the process with `code` (as
+/// `std::process::exit`, safe: no thread runs on to see memory it borrowed).
 #[inline(always)]
 pub fn exit_group(code: i32) -> ! {
     // SAFETY: exit_group never returns, so nothing after it can observe anything.
@@ -237,6 +238,9 @@ pub unsafe fn fork() -> Result<i32, Errno> {
 }
 
 /// `wait4`: waits for child `pid` (-1 for any); returns its pid and wait status.
+///
+/// Safe: the kernel writes only the status word here. Reaping a child that another part
+/// of the program waits for makes that wait fail (`ECHILD`); no memory is at stake.
 #[inline(always)]
 pub fn wait4(pid: i32, options: i32) -> Result<(i32, WaitStatus), Errno> {
     let mut status: i32 = 0;
@@ -278,6 +282,10 @@ impl WaitStatus {
 }
 
 /// `kill`: sends signal `sig` to process `pid`.
+///
+/// Safe: no memory is passed. A signal's default action ends or stops a process, which
+/// breaks no memory; handlers that could run code mid-way are installed only with
+/// unsafe calls (`syscallN(rt_sigaction)`), whose callers answer for them.
 #[inline(always)]
 pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     // SAFETY: no memory is passed; the effect is on another process, which the kernel
@@ -312,6 +320,10 @@ pub const RLIMIT_AS: u32 = 9;
 
 /// `prlimit64`: sets (if `new` is given) and returns resource limit `resource` of
 /// process `pid` (0 for this one).
+///
+/// Safe: a lower limit only makes later calls fail (`ENOMEM`, `EMFILE`, ...) or, for
+/// `RLIMIT_STACK`, makes a deep stack end the process with `SIGSEGV`, as Rust's own
+/// stack overflow does; the kernel reads and writes only the two `Rlimit` values.
 #[inline(always)]
 pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> Result<Rlimit, Errno> {
     let mut old = Rlimit::default();

@@ -86,7 +86,11 @@ const ANON: MapFlags = MapFlags::PRIVATE.union(MapFlags::ANONYMOUS).union(MapFla
 /// `..`), each checked before any system call. They take `&self`, so threads can work
 /// on disjoint parts of one reservation at once; the memory is reached only through
 /// [`as_ptr`](Self::as_ptr), so whoever reads or writes it (unsafely) answers for not
-/// touching pages that the calls make inaccessible or discard.
+/// touching pages that the calls make inaccessible or discard (the module's
+/// [safety model](super#safety-model) says why the calls are safe).
+///
+/// Errors say which operation failed on which range ([`Error`]), and why
+/// ([`ErrorKind`]).
 ///
 /// See the [module documentation](super) for the states and what each guarantees.
 pub struct Reservation {
@@ -494,10 +498,14 @@ impl Reservation {
         self.advise(addr, len, Advice::COLLAPSE).map_err(fail("collapse", addr, len))
     }
 
-    /// Seals the whole reservation (`mseal`, Linux 6.10+ on 64-bit kernels): no later
-    /// munmap, mprotect, mremap or destructive madvise of read-only memory succeeds, and
-    /// the reservation is never unmapped, not even on drop. Where the kernel lacks
-    /// mseal (`ENOSYS`): `ErrorKind::Unsupported("mseal")`.
+    /// Seals the whole reservation (`mseal`, Linux 6.10+ on 64-bit kernels): every page
+    /// keeps the state it is in now. The kernel refuses later munmap, mprotect, mremap,
+    /// `mmap(MAP_FIXED)` and discarding madvise of non-writable memory; this type
+    /// refuses, before any system call and with `ErrorKind::Sealed`, every call that
+    /// would change a protection or discard, guard, replace or unmap pages, so that none
+    /// fails half way (see [Sealing](super#sealing)). The reservation is never unmapped,
+    /// not even on drop. Where the kernel lacks mseal (`ENOSYS`):
+    /// `ErrorKind::Unsupported("mseal")`.
     pub fn seal(&mut self) -> Result<(), Error> {
         if self.sealed {
             return Ok(());

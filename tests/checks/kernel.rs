@@ -16,7 +16,7 @@
 use super::util::{access_faults, access_works, in_child, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
-use baresys::fd::{AsFd, AsRawFd, BorrowedFd};
+use baresys::fd::{AsRawFd, BorrowedFd};
 use baresys::{nr, Advice, Errno, MapFlags, OFlags, Prot};
 use core::ffi::{c_void, CStr};
 use core::fmt;

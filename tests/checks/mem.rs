@@ -7,7 +7,7 @@ use super::util::{access_faults, dontneed_zeroes, fmt_eq, kind, perms_at, range_
 use super::Ctx;
 use crate::{check, check_eq};
 use baresys::fd::{AsRawFd, OwnedFd};
-use baresys::mem::{self, Decommit, Error, ErrorKind, FaultPath, Populate, Reservation};
+use baresys::mem::{self, Decommit, ErrorKind, FaultPath, Populate, Reservation};
 use baresys::{nr, Errno, OFlags, Prot};
 use core::ffi::c_void;
 use core::ops::Bound;

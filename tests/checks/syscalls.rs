@@ -4,7 +4,7 @@
 use super::util::{access_faults, in_child, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
-use baresys::fd::{AsFd, AsRawFd};
+use baresys::fd::AsRawFd;
 use baresys::{nr, Advice, Errno, MapFlags, MremapFlags, OFlags, Prot};
 use core::ffi::c_void;
 use core::ptr::null_mut;
