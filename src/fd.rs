@@ -217,8 +217,9 @@ mod std_interop {
 
     impl<'fd> From<BorrowedFd<'fd>> for sfd::BorrowedFd<'fd> {
         fn from(fd: BorrowedFd<'fd>) -> Self {
-            // SAFETY: open for 'fd, as `fd` promises; std's AT_FDCWD is never passed
-            // where a real descriptor is needed by this conversion's users.
+            // SAFETY: `fd` is open for 'fd and is not -1 (its own invariant). The one
+            // value that is not an open descriptor, `CWD` (AT_FDCWD), is what rustix's
+            // `CWD` is too: std's calls on it answer EBADF, nothing is closed or reused.
             unsafe { sfd::BorrowedFd::borrow_raw(fd.fd) }
         }
     }
