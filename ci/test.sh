@@ -70,6 +70,7 @@ docsrs_targets() {
 step "docs.rs targets document" docsrs_targets
 step "cargo publish --dry-run" cargo +stable publish -q --dry-run --allow-dirty --target-dir "$root/target/package"
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
+step "clippy host (all targets, std)" cargo +stable clippy -q --all-targets --features std -- -D warnings
 lint_targets() {
     local t rc=0
     while IFS=';' read -r t _; do
@@ -89,6 +90,9 @@ step "clippy every target" lint_targets
 
 # --- Host tests --------------------------------------------------------------------------
 step "host cargo test" cargo +stable test -q
+step "host cargo test (std feature)" cargo +stable test -q --features std
+# rustdoc checks a compile_fail test's error code (E0133 for each unsafe fn) on nightly only.
+step "doc tests on nightly (compile_fail error codes)" cargo +nightly test --doc -q
 if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi

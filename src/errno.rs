@@ -92,6 +92,14 @@ impl fmt::Debug for Errno {
 
 impl core::error::Error for Errno {}
 
+#[cfg(feature = "std")]
+impl From<Errno> for std::io::Error {
+    /// `io::Error::from_raw_os_error`: the same number, so `raw_os_error()` gives it back.
+    fn from(e: Errno) -> Self {
+        std::io::Error::from_raw_os_error(e.raw())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@
 //! let len = baresys::mem::page_size();
 //! // SAFETY: a fresh anonymous mapping at an address the kernel picks aliases nothing.
 //! let p = unsafe {
-//!     mmap(core::ptr::null_mut(), len, Prot::NONE, MapFlags::PRIVATE | MapFlags::ANONYMOUS, -1, 0)
+//!     mmap(core::ptr::null_mut(), len, Prot::NONE, MapFlags::PRIVATE | MapFlags::ANONYMOUS, None, 0)
 //! }?;
 //! // SAFETY: `p..p+len` is the mapping made above, which nothing else uses.
 //! unsafe { mprotect(p, len, Prot::READ | Prot::WRITE)? };
@@ -31,6 +31,10 @@
 #![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
 #![deny(unsafe_op_in_unsafe_fn, missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
+
+// Only for the conversions of the `std` feature; the library itself uses core alone.
+#[cfg(feature = "std")]
+extern crate std;
 
 // The one place that names target architectures: each arch/ file has the same items
 // (syscall numbers, the syscall0..syscall6 asm, its error convention, its flag values,
@@ -63,7 +67,10 @@ cfg_if::cfg_if! {
 #[cfg(not(target_os = "linux"))]
 compile_error!("baresys issues Linux system calls: build it for a *-linux-* target");
 
+#[cfg(doctest)]
+mod compile_fail;
 mod errno;
+pub mod fd;
 mod flags;
 pub mod mem;
 pub mod nr;

@@ -11,7 +11,8 @@
 //! #![no_main]
 //! baresys::entry!(main);
 //! fn main(args: &baresys::start::Args) -> i32 {
-//!     let _ = baresys::write(1, b"hello\n");
+//!     // SAFETY: the kernel starts a program with fd 1 open and nothing here closes it.
+//!     let _ = baresys::write(unsafe { baresys::fd::stdout() }, b"hello\n");
 //!     0
 //! }
 //! #[panic_handler]
@@ -20,7 +21,10 @@
 
 use core::ffi::{c_char, CStr};
 
-/// What the kernel put on the initial stack.
+/// What the kernel put on the initial stack. Only `_start` makes one (the fields are
+/// private), so the pointers it reads through are always the kernel's: argv and envp
+/// strings that live as long as the process and that nothing in a program without libc
+/// rewrites.
 #[derive(Clone, Copy, Debug)]
 pub struct Args {
     argc: usize,

@@ -1,11 +1,13 @@
 //! Typed wrappers: each is the raw call plus argument conversion, and compiles to
 //! register moves and the one instruction.
 
+use crate::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd};
 use crate::{arch, nr, Advice, Errno, MapFlags, MremapFlags, OFlags, Prot};
 use core::ffi::{c_void, CStr};
 
 /// `mmap`: maps `len` bytes with `prot` and `flags`, backed by `fd` at byte `offset`
-/// (`fd = -1`, `offset = 0` for anonymous memory). Returns the mapping's address.
+/// (`None` and `offset = 0` for anonymous memory, which the kernel sees as fd -1).
+/// Returns the mapping's address.
 ///
 /// On x86, arm and mips o32 this is `mmap2`, whose offset counts 4096-byte units: an
 /// offset that is not a multiple of 4096 gives `EINVAL` without a syscall, as the kernel
@@ -17,8 +19,10 @@ use core::ffi::{c_void, CStr};
 /// not be memory the program still uses.
 #[inline(always)]
 pub unsafe fn mmap(
-    addr: *mut c_void, len: usize, prot: Prot, flags: MapFlags, fd: i32, offset: u64,
+    addr: *mut c_void, len: usize, prot: Prot, flags: MapFlags, fd: Option<BorrowedFd<'_>>,
+    offset: u64,
 ) -> Result<*mut c_void, Errno> {
+    let fd = fd.map_or(-1, |fd| fd.as_raw_fd());
     // SAFETY: forwarded from the caller; the arch's mmap entry checks its own offset
     // rules and reports them as an errno value.
     let ret = unsafe {
@@ -126,27 +130,30 @@ pub unsafe fn mseal(addr: *mut c_void, len: usize, flags: usize) -> Result<(), E
 
 /// `write`: writes from `buf` to `fd`; returns the count written.
 #[inline(always)]
-pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
-    // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
+pub fn write(fd: impl AsFd, buf: &[u8]) -> Result<usize, Errno> {
+    let fd = fd.as_fd().as_raw_fd();
+    // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`; `fd` is borrowed,
+    // so it is open and no other file can have its number during the call.
     unsafe { crate::syscall3(nr::WRITE, fd as usize, buf.as_ptr() as usize, buf.len()) }
 }
 
 /// `read`: reads from `fd` into `buf`; returns the count read (0 at end of file).
 #[inline(always)]
-pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
-    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize, Errno> {
+    let fd = fd.as_fd().as_raw_fd();
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`; `fd` is borrowed.
     unsafe { crate::syscall3(nr::READ, fd as usize, buf.as_mut_ptr() as usize, buf.len()) }
 }
 
-/// The `dirfd` meaning "relative to the current directory".
-pub const AT_FDCWD: i32 = -100;
-
-/// `openat`: opens `path` relative to `dirfd` ([`AT_FDCWD`] for the current directory);
-/// `mode` applies when a file is created. Returns the new descriptor.
+/// `openat`: opens `path` relative to `dirfd` ([`fd::CWD`](crate::fd::CWD) for the
+/// current directory); `mode` applies when a file is created. Returns the new
+/// descriptor, owned.
 #[inline(always)]
-pub fn openat(dirfd: i32, path: &CStr, flags: OFlags, mode: u32) -> Result<i32, Errno> {
-    // SAFETY: `path` is NUL-terminated and outlives the call.
-    unsafe {
+pub fn openat(dirfd: impl AsFd, path: &CStr, flags: OFlags, mode: u32) -> Result<OwnedFd, Errno> {
+    let dirfd = dirfd.as_fd().as_raw_fd();
+    // SAFETY: `path` is NUL-terminated and outlives the call; `dirfd` is borrowed (or
+    // AT_FDCWD).
+    let fd = unsafe {
         crate::syscall4(
             nr::OPENAT,
             dirfd as usize,
@@ -154,23 +161,23 @@ pub fn openat(dirfd: i32, path: &CStr, flags: OFlags, mode: u32) -> Result<i32, 
             flags.bits() as usize,
             mode as usize,
         )
-    }
-    .map(|fd| fd as i32)
+    }?;
+    // SAFETY: the kernel just made this descriptor for us: nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
-/// `close`: closes `fd`.
-///
-/// # Safety
-///
-/// `fd` must be owned by the caller: closing a descriptor another part of the program
-/// uses lets it act on whatever file reuses the number.
+/// `close`: closes `fd`, reporting the kernel's answer (dropping an [`OwnedFd`] closes
+/// it too, ignoring errors). The number is given up whatever the answer: on Linux a
+/// failed close has still released it.
 #[inline(always)]
-pub unsafe fn close(fd: i32) -> Result<(), Errno> {
-    // SAFETY: forwarded from the caller.
+pub fn close(fd: OwnedFd) -> Result<(), Errno> {
+    let fd = fd.into_raw_fd();
+    // SAFETY: `fd` was owned by the value consumed above; nothing uses it after this.
     unsafe { crate::syscall1(nr::CLOSE, fd as usize) }.map(drop)
 }
 
-/// `exit_group`: ends every thread of the process with `code`.
+/// `exit_group`: ends every thread of the process with `code` (as
+/// `std::process::exit`, safe: no thread runs on to see memory it borrowed).
 #[inline(always)]
 pub fn exit_group(code: i32) -> ! {
     // SAFETY: exit_group never returns, so nothing after it can observe anything.
@@ -231,6 +238,9 @@ pub unsafe fn fork() -> Result<i32, Errno> {
 }
 
 /// `wait4`: waits for child `pid` (-1 for any); returns its pid and wait status.
+///
+/// Safe: the kernel writes only the status word here. Reaping a child that another part
+/// of the program waits for makes that wait fail (`ECHILD`); no memory is at stake.
 #[inline(always)]
 pub fn wait4(pid: i32, options: i32) -> Result<(i32, WaitStatus), Errno> {
     let mut status: i32 = 0;
@@ -272,6 +282,10 @@ impl WaitStatus {
 }
 
 /// `kill`: sends signal `sig` to process `pid`.
+///
+/// Safe: no memory is passed. A signal's default action ends or stops a process, which
+/// breaks no memory; handlers that could run code mid-way are installed only with
+/// unsafe calls (`syscallN(rt_sigaction)`), whose callers answer for them.
 #[inline(always)]
 pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     // SAFETY: no memory is passed; the effect is on another process, which the kernel
@@ -279,13 +293,14 @@ pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     unsafe { crate::syscall2(nr::KILL, pid as usize, sig as usize) }.map(drop)
 }
 
-/// `pipe2`: a pipe as `[read end, write end]`.
+/// `pipe2`: a pipe as `(read end, write end)`.
 #[inline(always)]
-pub fn pipe2(flags: OFlags) -> Result<[i32; 2], Errno> {
+pub fn pipe2(flags: OFlags) -> Result<(OwnedFd, OwnedFd), Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: the kernel writes two ints into `fds`.
     unsafe { crate::syscall2(nr::PIPE2, fds.as_mut_ptr() as usize, flags.bits() as usize) }?;
-    Ok(fds)
+    // SAFETY: two descriptors the kernel just made for us: nothing else owns them.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
 /// A resource limit for [`prlimit64`].
@@ -305,6 +320,10 @@ pub const RLIMIT_AS: u32 = 9;
 
 /// `prlimit64`: sets (if `new` is given) and returns resource limit `resource` of
 /// process `pid` (0 for this one).
+///
+/// Safe: a lower limit only makes later calls fail (`ENOMEM`, `EMFILE`, ...) or, for
+/// `RLIMIT_STACK`, makes a deep stack end the process with `SIGSEGV`, as Rust's own
+/// stack overflow does; the kernel reads and writes only the two `Rlimit` values.
 #[inline(always)]
 pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> Result<Rlimit, Errno> {
     let mut old = Rlimit::default();
@@ -322,10 +341,21 @@ pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> Result<Rlimit
     Ok(old)
 }
 
-/// `exit`: ends the calling thread only.
+/// `exit`: ends the calling thread only, without unwinding or running destructors.
+///
+/// # Safety
+///
+/// Nothing may still use anything on this thread's stack or in its thread-locals: no
+/// other thread may hold a reference or pointer into them (a scoped thread's borrows of
+/// its caller's locals, a value handed to another thread by address, a lock guard or
+/// buffer living in a frame of this thread), because those frames end here without
+/// their destructors and the memory goes to whoever reuses it. The call does not free
+/// the thread's stack: whoever made the thread (its `clone` caller) owns that memory,
+/// and must not reuse it before the kernel reports the thread gone (`CLONE_CHILD_CLEARTID`).
+/// On the main thread of a program the process lives on while other threads run.
 #[inline(always)]
-pub fn exit_thread(code: i32) -> ! {
-    // SAFETY: exit never returns.
+pub unsafe fn exit_thread(code: i32) -> ! {
+    // SAFETY: exit never returns; the caller vouches for the stack (above).
     let _ = unsafe { crate::syscall1(nr::EXIT, code as usize) };
     loop {
         core::hint::spin_loop();

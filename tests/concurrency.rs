@@ -12,6 +12,7 @@
 //! ranges of one reservation may run at once from any threads; a thread may touch the
 //! pages it committed while others change the pages around them.
 
+use baresys::fd::{AsRawFd, OwnedFd};
 use baresys::mem::{self, Decommit, FaultPath, Reservation};
 use baresys::{nr, Errno, OFlags, Prot};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,7 +37,8 @@ struct Slot<'a> {
     r: &'a Reservation,
     off: usize,
     page: usize,
-    pipe: [i32; 2],
+    /// (read end, write end).
+    pipe: (OwnedFd, OwnedFd),
 }
 
 impl Slot<'_> {
@@ -91,24 +93,14 @@ impl Slot<'_> {
     fn kernel_reads(&self, page: usize) -> bool {
         let a = self.word_ptr(page) as usize;
         // SAFETY: the kernel reads at most one byte and answers EFAULT if it cannot.
-        let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe[1] as usize, a, 1) };
+        let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe.1.as_raw_fd() as usize, a, 1) };
         if r == Ok(1) {
-            let _ = baresys::read(self.pipe[0], &mut [0u8; 1]);
+            let _ = baresys::read(&self.pipe.0, &mut [0u8; 1]);
         }
         r == Ok(1)
     }
     fn inaccessible(&self) -> bool {
         (0..SLOT_PAGES).all(|pg| !self.kernel_reads(pg))
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        // SAFETY: this slot's own pipe, used by nothing after this.
-        unsafe {
-            let _ = baresys::close(self.pipe[0]);
-            let _ = baresys::close(self.pipe[1]);
-        }
     }
 }
 
@@ -272,18 +264,13 @@ fn run(path: FaultPath) {
     let errors: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(errors.is_empty(), "{path}: {errors:?}");
     // Afterwards every slot is committed and usable: read all of it through the kernel.
-    let [rd, wr] = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
+    let (rd, wr) = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
     for pg in 0..r.len() / page {
         let a = r.as_ptr() as usize + pg * page;
         // SAFETY: the kernel reads one byte and answers EFAULT if it cannot.
-        let ok = unsafe { baresys::syscall3(nr::WRITE, wr as usize, a, 1) } == Ok(1);
-        let _ = baresys::read(rd, &mut [0u8; 1]);
+        let ok = unsafe { baresys::syscall3(nr::WRITE, wr.as_raw_fd() as usize, a, 1) } == Ok(1);
+        let _ = baresys::read(&rd, &mut [0u8; 1]);
         assert!(ok, "{path}: page {pg} not readable at the end");
-    }
-    // SAFETY: the pipe made above, used by nothing after this.
-    unsafe {
-        let _ = baresys::close(rd);
-        let _ = baresys::close(wr);
     }
     let ops: u64 = results.iter().map(|r| *r.as_ref().unwrap()).sum();
     eprintln!(

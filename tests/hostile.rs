@@ -20,8 +20,10 @@ mod checks;
 #[allow(unused)]
 mod support;
 
-use baresys::mem::{self, Decommit, Error, Reservation};
+use baresys::fd::{BorrowedFd, FromRawFd, IntoRawFd, OwnedFd};
+use baresys::mem::{self, Decommit, Error, ErrorKind, Reservation};
 use baresys::{nr, Advice, Errno, MapFlags, MremapFlags, OFlags, Prot, Rlimit};
+use checks::util::kind;
 use checks::Ctx;
 use core::ops::Bound::{self, Excluded, Included, Unbounded};
 use support::{child, install_filter, Rule};
@@ -30,41 +32,41 @@ type R = (Bound<usize>, Bound<usize>);
 
 /// The ranges that no ranged operation may accept, with the error each must give, for
 /// a reservation of `len` bytes.
-fn bad_ranges(p: usize, len: usize) -> Vec<(&'static str, R, Error)> {
+fn bad_ranges(p: usize, len: usize) -> Vec<(&'static str, R, ErrorKind)> {
     let max = usize::MAX;
     vec![
-        ("empty 0..0", (Included(0), Excluded(0)), Error::ZeroLength),
-        ("empty p..p", (Included(p), Excluded(p)), Error::ZeroLength),
-        ("reversed 2p..p", (Included(2 * p), Excluded(p)), Error::ZeroLength),
-        ("reversed inclusive p..=0", (Included(p), Included(0)), Error::ZeroLength),
-        ("0..1", (Included(0), Excluded(1)), Error::Unaligned),
-        ("1..p", (Included(1), Excluded(p)), Error::Unaligned),
-        ("0..p-1", (Included(0), Excluded(p - 1)), Error::Unaligned),
-        ("p-1..p", (Included(p - 1), Excluded(p)), Error::Unaligned),
-        ("0..=p (end p+1)", (Included(0), Included(p)), Error::Unaligned),
-        ("excluded start 0 (start 1)", (Excluded(0), Unbounded), Error::Unaligned),
-        ("1..", (Included(1), Unbounded), Error::Unaligned),
-        ("..1", (Unbounded, Excluded(1)), Error::Unaligned),
-        ("straddling the end", (Included(len - p), Excluded(len + p)), Error::OutOfRange),
-        ("0..len+p", (Included(0), Excluded(len + p)), Error::OutOfRange),
-        ("0..len+1", (Included(0), Excluded(len + 1)), Error::OutOfRange),
-        ("0..=len", (Included(0), Included(len)), Error::OutOfRange),
-        ("wholly after", (Included(len), Excluded(len + p)), Error::OutOfRange),
-        ("..usize::MAX", (Unbounded, Excluded(max)), Error::OutOfRange),
+        ("empty 0..0", (Included(0), Excluded(0)), ErrorKind::ZeroLength),
+        ("empty p..p", (Included(p), Excluded(p)), ErrorKind::ZeroLength),
+        ("reversed 2p..p", (Included(2 * p), Excluded(p)), ErrorKind::ZeroLength),
+        ("reversed inclusive p..=0", (Included(p), Included(0)), ErrorKind::ZeroLength),
+        ("0..1", (Included(0), Excluded(1)), ErrorKind::Unaligned),
+        ("1..p", (Included(1), Excluded(p)), ErrorKind::Unaligned),
+        ("0..p-1", (Included(0), Excluded(p - 1)), ErrorKind::Unaligned),
+        ("p-1..p", (Included(p - 1), Excluded(p)), ErrorKind::Unaligned),
+        ("0..=p (end p+1)", (Included(0), Included(p)), ErrorKind::Unaligned),
+        ("excluded start 0 (start 1)", (Excluded(0), Unbounded), ErrorKind::Unaligned),
+        ("1..", (Included(1), Unbounded), ErrorKind::Unaligned),
+        ("..1", (Unbounded, Excluded(1)), ErrorKind::Unaligned),
+        ("straddling the end", (Included(len - p), Excluded(len + p)), ErrorKind::OutOfRange),
+        ("0..len+p", (Included(0), Excluded(len + p)), ErrorKind::OutOfRange),
+        ("0..len+1", (Included(0), Excluded(len + 1)), ErrorKind::OutOfRange),
+        ("0..=len", (Included(0), Included(len)), ErrorKind::OutOfRange),
+        ("wholly after", (Included(len), Excluded(len + p)), ErrorKind::OutOfRange),
+        ("..usize::MAX", (Unbounded, Excluded(max)), ErrorKind::OutOfRange),
         (
             "page-aligned end near usize::MAX",
             (Included(0), Excluded(max & !(p - 1))),
-            Error::OutOfRange,
+            ErrorKind::OutOfRange,
         ),
-        ("max-p+1..max", (Included(max - p + 1), Excluded(max)), Error::OutOfRange),
-        ("..=usize::MAX overflows", (Unbounded, Included(max)), Error::Overflow),
-        ("p..=usize::MAX overflows", (Included(p), Included(max)), Error::Overflow),
-        ("after usize::MAX overflows", (Excluded(max), Unbounded), Error::Overflow),
-        ("excluded usize::MAX .. usize::MAX", (Excluded(max), Excluded(max)), Error::Overflow),
-        ("usize::MAX..usize::MAX", (Included(max), Excluded(max)), Error::ZeroLength),
-        ("wrapping past the start", (Included(max - p + 1), Excluded(p)), Error::ZeroLength),
-        ("start beyond the end", (Included(max & !(p - 1)), Unbounded), Error::ZeroLength),
-        ("len.. (empty tail)", (Included(len), Unbounded), Error::ZeroLength),
+        ("max-p+1..max", (Included(max - p + 1), Excluded(max)), ErrorKind::OutOfRange),
+        ("..=usize::MAX overflows", (Unbounded, Included(max)), ErrorKind::Overflow),
+        ("p..=usize::MAX overflows", (Included(p), Included(max)), ErrorKind::Overflow),
+        ("after usize::MAX overflows", (Excluded(max), Unbounded), ErrorKind::Overflow),
+        ("excluded usize::MAX .. usize::MAX", (Excluded(max), Excluded(max)), ErrorKind::Overflow),
+        ("usize::MAX..usize::MAX", (Included(max), Excluded(max)), ErrorKind::ZeroLength),
+        ("wrapping past the start", (Included(max - p + 1), Excluded(p)), ErrorKind::ZeroLength),
+        ("start beyond the end", (Included(max & !(p - 1)), Unbounded), ErrorKind::ZeroLength),
+        ("len.. (empty tail)", (Included(len), Unbounded), ErrorKind::ZeroLength),
     ]
 }
 
@@ -109,7 +111,7 @@ const TRAPS: &[Rule] = &[
 /// Runs the whole table in one child; returns (cases, checks).
 fn mem_table(p: usize) -> (usize, u32) {
     let ops = ranged_ops();
-    let [prog_r, prog_w] = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
+    let (prog_r, prog_w) = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
     // Everything that allocates is built here, before the fork.
     let len = 4 * p;
     let ranges = bad_ranges(p, len);
@@ -126,37 +128,37 @@ fn mem_table(p: usize) -> (usize, u32) {
         Prot::from_bits_retain(0x0100_0000), // PROT_GROWSDOWN
         Prot::from_bits_retain(u32::MAX as _),
     ];
-    let reserve_lens: [(usize, Error); 6] = [
-        (0, Error::ZeroLength),
-        (1, Error::Unaligned),
-        (p - 1, Error::Unaligned),
-        (p + 1, Error::Unaligned),
-        (max, Error::Unaligned),
-        (page_top, Error::Overflow),
+    let reserve_lens: [(usize, ErrorKind); 6] = [
+        (0, ErrorKind::ZeroLength),
+        (1, ErrorKind::Unaligned),
+        (p - 1, ErrorKind::Unaligned),
+        (p + 1, ErrorKind::Unaligned),
+        (max, ErrorKind::Unaligned),
+        (page_top, ErrorKind::Overflow),
     ];
-    let aligned: [(usize, usize, Error); 13] = [
-        (0, p, Error::ZeroLength),
-        (1, p, Error::Unaligned),
-        (max, p, Error::Unaligned),
-        (p, 0, Error::BadAlign),
-        (p, 1, Error::BadAlign),
-        (p, p / 2, Error::BadAlign),
-        (p, p - 1, Error::BadAlign),
-        (p, p + 1, Error::BadAlign),
-        (p, 3 * p, Error::BadAlign),
-        (p, max, Error::BadAlign),
-        (p, top, Error::Overflow),          // align above any address space
-        (top + p, top, Error::Overflow),    // len + align overflows
-        (page_top, 2 * p, Error::Overflow), // len above isize::MAX
+    let aligned: [(usize, usize, ErrorKind); 13] = [
+        (0, p, ErrorKind::ZeroLength),
+        (1, p, ErrorKind::Unaligned),
+        (max, p, ErrorKind::Unaligned),
+        (p, 0, ErrorKind::BadAlign),
+        (p, 1, ErrorKind::BadAlign),
+        (p, p / 2, ErrorKind::BadAlign),
+        (p, p - 1, ErrorKind::BadAlign),
+        (p, p + 1, ErrorKind::BadAlign),
+        (p, 3 * p, ErrorKind::BadAlign),
+        (p, max, ErrorKind::BadAlign),
+        (p, top, ErrorKind::Overflow), // align above any address space
+        (top + p, top, ErrorKind::Overflow), // len + align overflows
+        (page_top, 2 * p, ErrorKind::Overflow), // len above isize::MAX
     ];
-    let at: [(usize, usize, Error); 7] = [
-        (0x1000_0000 + 1, p, Error::Unaligned),
-        (0x1000_0000, 0, Error::ZeroLength),
-        (0x1000_0000, p - 1, Error::Unaligned),
-        (0x1000_0000, max, Error::Unaligned),
-        (page_top, p, Error::Overflow),
-        (page_top - p, 2 * p, Error::Overflow),
-        (0x1000_0000, page_top, Error::Overflow),
+    let at: [(usize, usize, ErrorKind); 7] = [
+        (0x1000_0000 + 1, p, ErrorKind::Unaligned),
+        (0x1000_0000, 0, ErrorKind::ZeroLength),
+        (0x1000_0000, p - 1, ErrorKind::Unaligned),
+        (0x1000_0000, max, ErrorKind::Unaligned),
+        (page_top, p, ErrorKind::Overflow),
+        (page_top - p, 2 * p, ErrorKind::Overflow),
+        (0x1000_0000, page_top, ErrorKind::Overflow),
     ];
     let splits = [0, 1, p - 1, p + 1, len, len + p, max];
     let total = ops.len() * ranges.len()
@@ -180,12 +182,12 @@ fn mem_table(p: usize) -> (usize, u32) {
         let mut case = 0u32;
         let mut next = || {
             case += 1;
-            let _ = baresys::write(prog_w, &case.to_ne_bytes());
+            let _ = baresys::write(&prog_w, &case.to_ne_bytes());
         };
         for &(opname, op) in &ops {
             for &(rname, range, want) in &ranges {
                 next();
-                let got = op(&mut r, range);
+                let got = kind(op(&mut r, range));
                 // protect(NONE) refuses the prot only once the range is good: a bad
                 // range is reported first, whatever the op.
                 check!(
@@ -202,31 +204,32 @@ fn mem_table(p: usize) -> (usize, u32) {
         }
         for prot in bad_prots {
             next();
-            let got = r.protect(p..2 * p, prot);
+            let got = kind(r.protect(p..2 * p, prot));
             check!(
                 ctx,
                 "protect",
-                got == Err(Error::ProtNotAllowed(prot)),
+                got == Err(ErrorKind::ProtNotAllowed(prot)),
                 "{:?}: {:?}",
                 prot,
                 got
             );
         }
-        for (what, range) in
-            [("middle", (Included(p), Excluded(2 * p))), ("all", (Unbounded, Unbounded))]
-        {
+        for (what, range, want) in [
+            ("middle", (Included(p), Excluded(2 * p)), ErrorKind::Hole),
+            ("all", (Unbounded, Unbounded), ErrorKind::ReleaseAll),
+        ] {
             next();
-            let got = r.release(range);
-            check!(ctx, "release", got == Err(Error::Hole), "{}: {:?}", what, got);
+            let got = kind(r.release(range));
+            check!(ctx, "release", got == Err(want), "{}: {:?}", what, got);
         }
         for (l, want) in reserve_lens {
             next();
-            let got = Reservation::reserve(l).map(drop);
+            let got = kind(Reservation::reserve(l).map(drop));
             check!(ctx, "reserve", got == Err(want), "len {:#x}: {:?}", l, got);
         }
         for (l, a, want) in aligned {
             next();
-            let got = Reservation::reserve_aligned(l, a).map(drop);
+            let got = kind(Reservation::reserve_aligned(l, a).map(drop));
             check!(
                 ctx,
                 "reserve_aligned",
@@ -239,13 +242,16 @@ fn mem_table(p: usize) -> (usize, u32) {
         }
         for (addr, l, want) in at {
             next();
-            let got = Reservation::reserve_at(addr as *mut u8, l).map(drop);
+            // SAFETY: every case is refused by the checks before any system call (and
+            // the seccomp filter would kill the child if one were made).
+            let got = kind(unsafe { Reservation::reserve_at(addr as *mut u8, l) }.map(drop));
             check!(ctx, "reserve_at", got == Err(want), "{:#x} len {:#x}: {:?}", addr, l, got);
         }
         for s in splits {
             next();
-            let want = if s == 0 || s >= len { Error::OutOfRange } else { Error::Unaligned };
-            let got = r.split_off(s).map(drop);
+            let want =
+                if s == 0 || s >= len { ErrorKind::OutOfRange } else { ErrorKind::Unaligned };
+            let got = kind(r.split_off(s).map(drop));
             check!(ctx, "split_off", got == Err(want), "at {:#x}: {:?}", s, got);
         }
         next();
@@ -262,17 +268,12 @@ fn mem_table(p: usize) -> (usize, u32) {
     });
     let mut last = 0u32;
     let mut word = [0u8; 4];
-    // SAFETY: our end; the child has exited and the write end closes below.
-    unsafe {
-        let _ = baresys::close(prog_w);
-    }
-    while baresys::read(prog_r, &mut word) == Ok(4) {
+    // The child has exited: with our write end closed, the read stops at the end.
+    drop(prog_w);
+    while baresys::read(&prog_r, &mut word) == Ok(4) {
         last = u32::from_ne_bytes(word);
     }
-    // SAFETY: our end, used by nothing after this.
-    unsafe {
-        let _ = baresys::close(prog_r);
-    }
+    drop(prog_r);
     assert_eq!(
         out.status.signal(),
         None,
@@ -302,14 +303,14 @@ fn wrapper_cases() -> Vec<(&'static str, Pair)> {
         ("mmap len 0", |_| unsafe {
             let f = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
             (
-                baresys::mmap(core::ptr::null_mut(), 0, Prot::READ, f, -1, 0).map(|a| a as usize),
+                baresys::mmap(core::ptr::null_mut(), 0, Prot::READ, f, None, 0).map(|a| a as usize),
                 syscall6(nr::MMAP, 0, 0, 1, f.bits() as usize, usize::MAX, 0),
             )
         }),
         ("mmap len usize::MAX", |_| unsafe {
             let f = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
             (
-                baresys::mmap(core::ptr::null_mut(), usize::MAX, Prot::READ, f, -1, 0)
+                baresys::mmap(core::ptr::null_mut(), usize::MAX, Prot::READ, f, None, 0)
                     .map(|a| a as usize),
                 syscall6(nr::MMAP, 0, usize::MAX, 1, f.bits() as usize, usize::MAX, 0),
             )
@@ -317,7 +318,7 @@ fn wrapper_cases() -> Vec<(&'static str, Pair)> {
         ("mmap FIXED unaligned", |_| unsafe {
             let f = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED;
             (
-                baresys::mmap(0x1000_0001 as *mut _, 1, Prot::READ, f, -1, 0).map(|a| a as usize),
+                baresys::mmap(0x1000_0001 as *mut _, 1, Prot::READ, f, None, 0).map(|a| a as usize),
                 syscall6(nr::MMAP, 0x1000_0001, 1, 1, f.bits() as usize, usize::MAX, 0),
             )
         }),
@@ -325,29 +326,32 @@ fn wrapper_cases() -> Vec<(&'static str, Pair)> {
             let f = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED;
             let a = usize::MAX & !(p - 1);
             (
-                baresys::mmap(a as *mut _, 2 * p, Prot::READ, f, -1, 0).map(|a| a as usize),
+                baresys::mmap(a as *mut _, 2 * p, Prot::READ, f, None, 0).map(|a| a as usize),
                 syscall6(nr::MMAP, a, 2 * p, 1, f.bits() as usize, usize::MAX, 0),
             )
         }),
         ("mmap neither PRIVATE nor SHARED", |p| unsafe {
             let f = MapFlags::ANONYMOUS;
             (
-                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, -1, 0).map(|a| a as usize),
+                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, None, 0).map(|a| a as usize),
                 syscall6(nr::MMAP, 0, p, 1, f.bits() as usize, usize::MAX, 0),
             )
         }),
         ("mmap bad fd", |p| unsafe {
             let f = MapFlags::PRIVATE;
+            let bad = BorrowedFd::borrow_raw(i32::MAX); // not open: EBADF
             (
-                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, i32::MAX, 0)
+                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, Some(bad), 0)
                     .map(|a| a as usize),
                 syscall6(nr::MMAP, 0, p, 1, f.bits() as usize, i32::MAX as usize, 0),
             )
         }),
         ("mmap unaligned offset", |p| unsafe {
             let f = MapFlags::PRIVATE;
+            let stdin = baresys::fd::stdin();
             (
-                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, 0, 1).map(|a| a as usize),
+                baresys::mmap(core::ptr::null_mut(), p, Prot::READ, f, Some(stdin), 1)
+                    .map(|a| a as usize),
                 syscall6(nr::MMAP, 0, p, 1, f.bits() as usize, 0, 1),
             )
         }),
@@ -503,53 +507,64 @@ fn wrapper_cases() -> Vec<(&'static str, Pair)> {
             let a = usize::MAX & !(p - 1);
             (baresys::mseal(a as *mut _, 2 * p, 0).map(|()| 0), syscall3(nr::MSEAL, a, 2 * p, 0))
         }),
-        ("write fd -1", |_| unsafe {
+        // No typed descriptor is -1: i32::MIN stands for a negative number.
+        ("write fd i32::MIN", |_| unsafe {
             let b = [0u8; 1];
-            (baresys::write(-1, &b), syscall3(nr::WRITE, usize::MAX, b.as_ptr() as usize, 1))
+            let bad = BorrowedFd::borrow_raw(i32::MIN);
+            (
+                baresys::write(bad, &b),
+                syscall3(nr::WRITE, i32::MIN as usize, b.as_ptr() as usize, 1),
+            )
         }),
         ("write fd i32::MAX", |_| unsafe {
             let b = [0u8; 1];
             (
-                baresys::write(i32::MAX, &b),
+                baresys::write(BorrowedFd::borrow_raw(i32::MAX), &b),
                 syscall3(nr::WRITE, i32::MAX as usize, b.as_ptr() as usize, 1),
             )
         }),
-        ("read fd -1", |_| unsafe {
+        ("read fd i32::MIN", |_| unsafe {
             let mut b = [0u8; 1];
-            let typed = baresys::read(-1, &mut b);
-            (typed, syscall3(nr::READ, usize::MAX, b.as_mut_ptr() as usize, 1))
+            let typed = baresys::read(BorrowedFd::borrow_raw(i32::MIN), &mut b);
+            (typed, syscall3(nr::READ, i32::MIN as usize, b.as_mut_ptr() as usize, 1))
         }),
         ("openat bad dirfd", |_| unsafe {
+            let bad = BorrowedFd::borrow_raw(i32::MIN);
             (
-                baresys::openat(-1, c"relative", OFlags::RDONLY, 0).map(|f| f as usize),
-                syscall4(nr::OPENAT, usize::MAX, c"relative".as_ptr() as usize, 0, 0),
+                baresys::openat(bad, c"relative", OFlags::RDONLY, 0)
+                    .map(|f| f.into_raw_fd() as usize),
+                syscall4(nr::OPENAT, i32::MIN as usize, c"relative".as_ptr() as usize, 0, 0),
             )
         }),
         ("openat missing file", |_| unsafe {
             let path = c"/nonexistent/baresys";
             (
-                baresys::openat(baresys::AT_FDCWD, path, OFlags::RDONLY, 0).map(|f| f as usize),
-                syscall4(nr::OPENAT, baresys::AT_FDCWD as usize, path.as_ptr() as usize, 0, 0),
+                baresys::openat(baresys::fd::CWD, path, OFlags::RDONLY, 0)
+                    .map(|f| f.into_raw_fd() as usize),
+                syscall4(nr::OPENAT, baresys::fd::AT_FDCWD as usize, path.as_ptr() as usize, 0, 0),
             )
         }),
         ("openat unknown flags on a directory", |_| unsafe {
             let f = OFlags::from_bits_retain(0o1 | 0o200000); // O_WRONLY | O_DIRECTORY
             (
-                baresys::openat(baresys::AT_FDCWD, c"/", f, 0).map(|f| f as usize),
+                baresys::openat(baresys::fd::CWD, c"/", f, 0).map(|f| f.into_raw_fd() as usize),
                 syscall4(
                     nr::OPENAT,
-                    baresys::AT_FDCWD as usize,
+                    baresys::fd::AT_FDCWD as usize,
                     c"/".as_ptr() as usize,
                     f.bits() as usize,
                     0,
                 ),
             )
         }),
-        ("close -1", |_| unsafe {
-            (baresys::close(-1).map(|()| 0), baresys::syscall1(nr::CLOSE, usize::MAX))
+        // Owning a number that is not open, only for close to answer EBADF.
+        ("close i32::MIN", |_| unsafe {
+            let bad = OwnedFd::from_raw_fd(i32::MIN);
+            (baresys::close(bad).map(|()| 0), baresys::syscall1(nr::CLOSE, i32::MIN as usize))
         }),
         ("close i32::MAX", |_| unsafe {
-            (baresys::close(i32::MAX).map(|()| 0), baresys::syscall1(nr::CLOSE, i32::MAX as usize))
+            let bad = OwnedFd::from_raw_fd(i32::MAX);
+            (baresys::close(bad).map(|()| 0), baresys::syscall1(nr::CLOSE, i32::MAX as usize))
         }),
         ("prctl unknown option", |_| unsafe {
             (baresys::prctl(-1, 0, 0, 0, 0), syscall5(nr::PRCTL, -1i32 as usize, 0, 0, 0, 0))

@@ -3,6 +3,7 @@
 //! after each step: the kernel changes one mapping from many threads, and no thread may
 //! see another's change. About two seconds in all.
 
+use baresys::fd::{AsRawFd, OwnedFd};
 use baresys::mem::{self, Decommit, FaultPath, Reservation};
 use baresys::{nr, Errno, OFlags, Prot};
 use std::time::{Duration, Instant};
@@ -23,7 +24,8 @@ struct Slot<'a> {
     off: usize,
     len: usize,
     page: usize,
-    pipe: [i32; 2],
+    /// (read end, write end).
+    pipe: (OwnedFd, OwnedFd),
 }
 
 impl Slot<'_> {
@@ -55,9 +57,9 @@ impl Slot<'_> {
         (0..self.len / self.page).all(|i| {
             let a = self.addr() as usize + i * self.page;
             // SAFETY: the kernel reads at most one byte and answers EFAULT if it cannot.
-            let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe[1] as usize, a, 1) };
+            let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe.1.as_raw_fd() as usize, a, 1) };
             if r == Ok(1) {
-                let _ = baresys::read(self.pipe[0], &mut [0u8; 1]);
+                let _ = baresys::read(&self.pipe.0, &mut [0u8; 1]);
             }
             r == Err(Errno::EFAULT)
         })
@@ -145,13 +147,8 @@ fn run_path(path: FaultPath, secs: f64) {
                     let pipe =
                         baresys::pipe2(OFlags::CLOEXEC).map_err(|e| format!("pipe2: {e}"))?;
                     let slot = Slot { r, off: id * slot_len, len: slot_len, page, pipe };
-                    let out = worker(slot, path, until, id);
-                    // SAFETY: this thread's own pipe, used by nothing after this.
-                    unsafe {
-                        let _ = baresys::close(pipe[0]);
-                        let _ = baresys::close(pipe[1]);
-                    }
-                    out
+                    // The slot owns the pipe: it closes when the worker is done with it.
+                    worker(slot, path, until, id)
                 })
             })
             .collect();

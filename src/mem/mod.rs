@@ -99,16 +99,78 @@
 //! Every reservation mapping uses the same flags (private, anonymous, `MAP_NORESERVE`),
 //! so that parts split by a protection change merge back into one VMA when it is undone.
 //! Each split counts against `vm.max_map_count` (`ENOMEM` past it).
+//!
+//! # Sealing
+//!
+//! [`Reservation::seal`] (`mseal`, Linux 6.10+ on 64-bit kernels) fixes every page in the
+//! state it is in. The kernel then refuses, with `EPERM`, `mprotect` (even to the
+//! protection a page already has), `munmap`, `mremap`, `mmap(MAP_FIXED)` over it, and
+//! the discarding advice (`MADV_DONTNEED`, `MADV_FREE`, `MADV_GUARD_INSTALL`) on pages
+//! that are not writable; `MADV_GUARD_REMOVE` and non-discarding advice still work. It
+//! checks page by page, so a range over a writable and a read-only page fails half way,
+//! the writable part already discarded or guarded. So that no call fails half way, a
+//! sealed `Reservation` refuses every call that would change a protection, replace,
+//! unmap, discard or guard pages (`commit`, `commit_populate`, `decommit`, `fault`,
+//! `recommit`, `protect`, `protect_rwx`, `guard`, `unguard`, `release`) with
+//! [`ErrorKind::Sealed`] before any system call: nothing changes, and `guard` is never
+//! one-way. `advise_huge`, `collapse`, `split_off` (both parts stay sealed) and
+//! `as_ptr` work as before; drop leaves the range mapped.
+//!
+//! # Safety model
+//!
+//! The operations that discard contents or take access away (`fault`, `guard`,
+//! `decommit`, `recommit` on the `Remap` path, `protect`, `release`, drop) are safe
+//! functions. That is sound because this module never hands out a reference to
+//! reservation memory, only the raw pointer of [`Reservation::as_ptr`], the same
+//! argument that makes `UnsafeCell::get` safe:
+//!
+//! - Every read or write of reservation memory is an `unsafe` dereference of a raw
+//!   pointer, or goes through a reference that `unsafe` code made from one. That code
+//!   carries the obligation: the memory must be accessible when it is touched, and for
+//!   as long as a reference lives, no call on the reservation may discard, protect,
+//!   fault, guard or release the pages it covers. Code that builds a safe API on a
+//!   reservation (an arena handing out `&mut [u8]`) must therefore keep the
+//!   `Reservation` to itself, or otherwise make sure no such call happens while its
+//!   references live.
+//! - The safe calls change only the kernel's state of the reservation's own pages,
+//!   with the effect documented for each state: contents become zero (or old-or-zero),
+//!   later accesses fault (`SIGSEGV`; avoiding them is the accessing code's
+//!   obligation, above), or the range is unmapped. None of them writes to
+//!   memory outside the reservation, and none reaches address space it does not own:
+//!   every range is checked against the reservation before the kernel sees it, against
+//!   the kernel's own page size (taken only from the kernel, at least 4 KiB, so the
+//!   kernel never rounds a checked range past the reservation's end).
+//! - Threads: `Reservation` is `Sync`, and the calls take `&self`. The kernel serializes
+//!   the system calls; a thread that touches pages another thread is discarding sees
+//!   old contents, zero, or a fault, as documented for the states, and the unsafe code
+//!   that touches them answers for not racing with its own calls.
+//! - Drop and `release`: the range is unmapped, and raw pointers into it dangle, as
+//!   any raw pointer may; dereferencing one afterwards is the pointer user's unsafe
+//!   code's fault. A reservation only ever unmaps what it owns: `release` takes a strict
+//!   prefix or suffix and shrinks the reservation, drop unmaps what is left.
+//! - `split_off` hands the tail to a new `Reservation`: from then on each part is owned,
+//!   released and dropped on its own, and neither can reach the other's pages. A pointer
+//!   obtained from the original `as_ptr` into the tail is subject to the tail's calls.
+//! - `seal`: the range is never unmapped (not even on drop), so pointers into it never
+//!   dangle; the calls that would change it are refused (above).
+//!
+//! What a safe call could not make sound is `unsafe`: [`Reservation::reserve_at`] (the
+//! caller vouches that the address space is free for it, the stack's growth area
+//! included, which `MAP_FIXED_NOREPLACE` does not check), [`Reservation::protect_rwx`]
+//! (writable and executable memory), and [`init_page_size_from_auxv`] (the page size
+//! every range check relies on). There is no public way to set another page size.
 
 mod error;
 mod page;
 mod probe;
 mod reservation;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 #[cfg(feature = "start")]
-pub(crate) use page::auxv_lookup;
-pub use page::{init_page_size_from_auxv, page_size, set_page_size, AT_PAGESZ};
+pub(crate) use page::{auxv_lookup, set_page_size};
+pub use page::{init_page_size_from_auxv, page_size, AT_PAGESZ};
+#[doc(hidden)]
+pub use probe::force_guard_markers;
 pub use probe::{default_fault_path, guard_supported};
 pub use reservation::{Decommit, FaultPath, Populate, Reservation};
 

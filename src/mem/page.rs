@@ -33,10 +33,16 @@ pub(crate) unsafe fn auxv_lookup(mut auxv: *const usize, key: usize) -> Option<u
     }
 }
 
-/// Records the page size found elsewhere (the `start` feature's `_start` passes
-/// `AT_PAGESZ` from the initial stack). Ignores values that are not a power of two.
-pub fn set_page_size(size: usize) {
-    if size.is_power_of_two() {
+/// The smallest page size of any Linux architecture: a smaller value is not the
+/// kernel's, and would let a range check accept what the kernel rounds past.
+const MIN_PAGE: usize = 4096;
+
+/// Records the page size the kernel reported (`AT_PAGESZ`, from the `start` feature's
+/// `_start`, or from the lookups of [`page_size`]). Crate-internal: a page size that is
+/// not the kernel's would make the range checks of `Reservation` wrong, so no safe
+/// caller may set one. Ignores values that are not a power of two of at least 4 KiB.
+pub(crate) fn set_page_size(size: usize) {
+    if size.is_power_of_two() && size >= MIN_PAGE {
         PAGE_SIZE.store(size, Ordering::Relaxed);
     }
 }
@@ -46,7 +52,10 @@ pub fn set_page_size(size: usize) {
 ///
 /// # Safety
 ///
-/// `auxv` must point at the process's auxiliary vector.
+/// `auxv` must point at this process's own auxiliary vector, as the kernel laid it out
+/// ((key, value) pairs up to `AT_NULL`): its `AT_PAGESZ` becomes the page size every
+/// `Reservation` checks ranges against, so a vector made up by the program could make
+/// those checks accept ranges the kernel rounds past the reservation.
 pub unsafe fn init_page_size_from_auxv(auxv: *const usize) {
     // SAFETY: forwarded from the caller.
     if let Some(size) = unsafe { auxv_lookup(auxv, AT_PAGESZ) } {
@@ -86,16 +95,14 @@ fn from_prctl() -> Option<usize> {
 
 fn from_proc() -> Option<usize> {
     let mut buf = [0usize; AUXV_WORDS];
-    let fd =
-        crate::openat(crate::AT_FDCWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
-            .ok()?;
+    let fd = crate::openat(crate::fd::CWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+        .ok()?;
     // SAFETY: viewing the words of `buf` as bytes; any bytes are valid usizes.
     let bytes = unsafe {
         core::slice::from_raw_parts_mut(buf.as_mut_ptr() as *mut u8, core::mem::size_of_val(&buf))
     };
-    let n = crate::read(fd, bytes);
-    // SAFETY: `fd` was opened above and is not used after this.
-    let _ = unsafe { crate::close(fd) };
+    let n = crate::read(&fd, bytes);
+    drop(fd);
     n.ok()?;
     buf[AUXV_WORDS - 2] = AT_NULL;
     // SAFETY: `buf` ends with an AT_NULL pair.
@@ -108,8 +115,8 @@ fn by_probe() -> Option<usize> {
     const SPAN: usize = 1 << 20;
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::NORESERVE;
     // SAFETY: a new mapping where the kernel chooses aliases nothing.
-    let base = unsafe { crate::mmap(core::ptr::null_mut(), SPAN, Prot::NONE, flags, -1, 0) }.ok()?
-        as usize;
+    let base = unsafe { crate::mmap(core::ptr::null_mut(), SPAN, Prot::NONE, flags, None, 0) }
+        .ok()? as usize;
     let mut size = 4096;
     let found = loop {
         if size >= SPAN {

@@ -4,6 +4,7 @@
 //! to advice it does not emulate (`MADV_GUARD_INSTALL` among them) and does nothing.
 
 use super::{page_size, FaultPath};
+use crate::fd::AsRawFd;
 use crate::{nr, Advice, Errno, MapFlags, OFlags, Prot};
 use core::sync::atomic::{AtomicU8, Ordering};
 
@@ -54,11 +55,44 @@ pub fn guard_supported() -> bool {
     yes
 }
 
+/// Test hook: `None` (the default) lets [`guard_supported`] decide whether `guard`,
+/// `set_fault_path(Guard)` and [`default_fault_path`] use guard markers; `Some(false)`
+/// makes them behave as on a kernel without markers (the `Protect` fallback), and
+/// `Some(true)` makes them use markers whatever the kernel says. Forced on where the
+/// kernel lacks markers, the marker calls fail with the kernel's typed error (`EINVAL`
+/// before 6.13), or, under an emulator that answers 0 without doing anything, succeed
+/// without trapping: test use only (both forced runs of the model test), never
+/// unsound, since the memory stays mapped either way. Affects reservations made (and
+/// operations issued) afterwards; a reservation keeps the fault path it was given.
+#[doc(hidden)]
+pub fn force_guard_markers(force: Option<bool>) {
+    FORCE.store(
+        match force {
+            None => UNKNOWN,
+            Some(true) => YES,
+            Some(false) => NO,
+        },
+        Ordering::Relaxed,
+    );
+}
+
+/// See [`force_guard_markers`].
+static FORCE: AtomicU8 = AtomicU8::new(UNKNOWN);
+
+/// Whether this crate uses guard markers: the kernel's answer unless a test forced one.
+pub(super) fn markers_used() -> bool {
+    match FORCE.load(Ordering::Relaxed) {
+        YES => true,
+        NO => false,
+        _ => guard_supported(),
+    }
+}
+
 /// The fault path a new reservation uses: [`FaultPath::Guard`] where the kernel really
 /// supports guard regions (the cheapest for other threads: no write lock, no VMA
 /// change), else [`FaultPath::Protect`].
 pub fn default_fault_path() -> FaultPath {
-    if guard_supported() {
+    if markers_used() {
         FaultPath::Guard
     } else {
         FaultPath::Protect
@@ -72,9 +106,10 @@ fn probe_guard() -> Option<bool> {
     }
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
     // SAFETY: a new mapping where the kernel chooses aliases nothing.
-    let p =
-        unsafe { crate::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, -1, 0) }
-            .ok()?;
+    let p = unsafe {
+        crate::mmap(core::ptr::null_mut(), page, Prot::READ | Prot::WRITE, flags, None, 0)
+    }
+    .ok()?;
     let byte = p.cast::<u8>();
     // SAFETY: `p` is a fresh read-write page owned here; a page behind it makes the zap
     // that guard installation does observable.
@@ -91,7 +126,8 @@ fn probe_page(p: *mut core::ffi::c_void) -> Option<bool> {
     if unsafe { crate::madvise(p, page, Advice::GUARD_INSTALL) }.is_err() {
         return Some(false);
     }
-    let [r, w] = crate::pipe2(OFlags::CLOEXEC).ok()?;
+    let (_read_end, write_end) = crate::pipe2(OFlags::CLOEXEC).ok()?;
+    let w = write_end.as_raw_fd();
     // The raw call: a `&[u8]` over a guarded page would claim it readable.
     // SAFETY: the kernel reads at most one byte at `p` and reports EFAULT if it cannot.
     let write1 = || unsafe { crate::syscall3(nr::WRITE, w as usize, p as usize, 1) };
@@ -103,10 +139,5 @@ fn probe_page(p: *mut core::ffi::c_void) -> Option<bool> {
         // SAFETY: the kernel just read this byte, so it is mapped and readable; the
         // install zapped the page, so it reads back zero.
         && unsafe { p.cast::<u8>().read_volatile() } == 0;
-    // SAFETY: both ends were made above and are used by nothing else.
-    unsafe {
-        let _ = crate::close(r);
-        let _ = crate::close(w);
-    }
     Some(works)
 }

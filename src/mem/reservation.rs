@@ -1,8 +1,8 @@
 //! `Reservation`: an owned range of address space and the calls that move its pages
 //! between the states described in the module documentation.
 
-use super::probe::{self, default_fault_path, guard_supported};
-use super::{page_size, Error};
+use super::probe::{self, default_fault_path, markers_used};
+use super::{page_size, Error, ErrorKind};
 use crate::{Advice, Errno, MapFlags, Prot};
 use core::ffi::c_void;
 use core::fmt;
@@ -70,6 +70,11 @@ pub enum Populate {
 }
 
 const RW: Prot = Prot::READ.union(Prot::WRITE);
+
+/// Makes an `ErrorKind` from the system calls of `op` on `addr..addr+len` an `Error`.
+fn fail(op: &'static str, addr: *mut c_void, len: usize) -> impl Fn(ErrorKind) -> Error + Copy {
+    move |kind| Error::new(op, addr as usize, len, kind)
+}
 /// Every mapping a reservation makes: private, anonymous, uncharged while PROT_NONE.
 /// The same flags everywhere, so that neighbouring parts can merge back into one VMA.
 const ANON: MapFlags = MapFlags::PRIVATE.union(MapFlags::ANONYMOUS).union(MapFlags::NORESERVE);
@@ -81,7 +86,11 @@ const ANON: MapFlags = MapFlags::PRIVATE.union(MapFlags::ANONYMOUS).union(MapFla
 /// `..`), each checked before any system call. They take `&self`, so threads can work
 /// on disjoint parts of one reservation at once; the memory is reached only through
 /// [`as_ptr`](Self::as_ptr), so whoever reads or writes it (unsafely) answers for not
-/// touching pages that the calls make inaccessible or discard.
+/// touching pages that the calls make inaccessible or discard (the module's
+/// [safety model](super#safety-model) says why the calls are safe).
+///
+/// Errors say which operation failed on which range ([`Error`]), and why
+/// ([`ErrorKind`]).
 ///
 /// See the [module documentation](super) for the states and what each guarantees.
 pub struct Reservation {
@@ -100,9 +109,9 @@ static_assertions::assert_impl_all!(Reservation: Send, Sync);
 static_assertions::assert_not_impl_any!(Reservation: Clone);
 
 /// The page size, or an error where none could be found.
-fn page() -> Result<usize, Error> {
+fn page() -> Result<usize, ErrorKind> {
     match page_size() {
-        0 => Err(Error::Unsupported("AT_PAGESZ")),
+        0 => Err(ErrorKind::Unsupported("AT_PAGESZ")),
         p => Ok(p),
     }
 }
@@ -110,33 +119,34 @@ fn page() -> Result<usize, Error> {
 /// The most any mapping can span: no Linux address space is larger, and no Rust object.
 const MAX_LEN: usize = isize::MAX as usize;
 
-fn check_len(len: usize, page: usize) -> Result<(), Error> {
+fn check_len(len: usize, page: usize) -> Result<(), ErrorKind> {
     if len == 0 {
-        Err(Error::ZeroLength)
+        Err(ErrorKind::ZeroLength)
     } else if len & (page - 1) != 0 {
-        Err(Error::Unaligned)
+        Err(ErrorKind::Unaligned)
     } else if len > MAX_LEN {
-        Err(Error::Overflow)
+        Err(ErrorKind::Overflow)
     } else {
         Ok(())
     }
 }
 
 /// A new reservation-style mapping (PROT_NONE, uncharged) at `hint` with `extra` flags.
-fn map_new(hint: usize, len: usize, extra: MapFlags) -> Result<usize, Error> {
+fn map_new(hint: usize, len: usize, extra: MapFlags) -> Result<usize, ErrorKind> {
     // SAFETY: without MAP_FIXED the kernel never replaces an existing mapping
     // (FIXED_NOREPLACE fails with EEXIST or, before 4.17, picks another place).
-    let p = unsafe { crate::mmap(hint as *mut c_void, len, Prot::NONE, ANON.union(extra), -1, 0) };
-    p.map(|p| p as usize).map_err(Error::kernel("mmap"))
+    let p =
+        unsafe { crate::mmap(hint as *mut c_void, len, Prot::NONE, ANON.union(extra), None, 0) };
+    p.map(|p| p as usize).map_err(ErrorKind::kernel("mmap"))
 }
 
 /// Unmaps a mapping made here that no reservation owns yet (nothing for `len` 0).
-fn unmap(addr: usize, len: usize) -> Result<(), Error> {
+fn unmap(addr: usize, len: usize) -> Result<(), ErrorKind> {
     if len == 0 {
         return Ok(());
     }
     // SAFETY: callers pass only mappings they made and own, not yet reachable elsewhere.
-    unsafe { crate::munmap(addr as *mut c_void, len) }.map_err(Error::kernel("munmap"))
+    unsafe { crate::munmap(addr as *mut c_void, len) }.map_err(ErrorKind::kernel("munmap"))
 }
 
 impl Reservation {
@@ -144,6 +154,10 @@ impl Reservation {
     /// kernel chooses: PROT_NONE, MAP_NORESERVE, so neither memory nor commit charge is
     /// used until [`commit`](Self::commit).
     pub fn reserve(len: usize) -> Result<Reservation, Error> {
+        Self::reserve_kind(len).map_err(|kind| Error::new("reserve", 0, len, kind))
+    }
+
+    fn reserve_kind(len: usize) -> Result<Reservation, ErrorKind> {
         check_len(len, page()?)?;
         Ok(Reservation::new(map_new(0, len, MapFlags::default())?, len))
     }
@@ -151,13 +165,18 @@ impl Reservation {
     /// Reserves `len` bytes starting at a multiple of `align` (a power of two of at
     /// least a page): reserves `len + align - page`, then unmaps the head and tail.
     pub fn reserve_aligned(len: usize, align: usize) -> Result<Reservation, Error> {
+        Self::reserve_aligned_kind(len, align)
+            .map_err(|kind| Error::new("reserve_aligned", 0, len, kind))
+    }
+
+    fn reserve_aligned_kind(len: usize, align: usize) -> Result<Reservation, ErrorKind> {
         let page = page()?;
         check_len(len, page)?;
         if !align.is_power_of_two() || align < page {
-            return Err(Error::BadAlign);
+            return Err(ErrorKind::BadAlign);
         }
         let total =
-            len.checked_add(align - page).filter(|&t| t <= MAX_LEN).ok_or(Error::Overflow)?;
+            len.checked_add(align - page).filter(|&t| t <= MAX_LEN).ok_or(ErrorKind::Overflow)?;
         let raw = map_new(0, total, MapFlags::default())?;
         // `raw` is page aligned, so the gap is a multiple of the page of at most
         // `align - page`: `base + len` stays inside `raw + total`.
@@ -176,21 +195,36 @@ impl Reservation {
     }
 
     /// Reserves exactly `addr..addr + len`, failing if anything is mapped there
-    /// (`MAP_FIXED_NOREPLACE`: `Error::Kernel` with `EEXIST`). A kernel before 4.17
+    /// (`MAP_FIXED_NOREPLACE`: [`ErrorKind::Kernel`] with `EEXIST`). A kernel before 4.17
     /// takes the flag as a hint and may choose another place: that mapping is undone and
-    /// [`Error::Misplaced`] returned.
-    pub fn reserve_at(addr: *mut u8, len: usize) -> Result<Reservation, Error> {
-        let page = page()?;
+    /// [`ErrorKind::Misplaced`] returned.
+    ///
+    /// # Safety
+    ///
+    /// `addr..addr + len` must be address space that nothing else in the process
+    /// expects to use, now or later. `MAP_FIXED_NOREPLACE` refuses only ranges where
+    /// something is mapped *now*: it ignores the stack guard gap and the area a stack
+    /// grows into. A reservation placed below `[stack]` (or below any `MAP_GROWSDOWN`
+    /// mapping) takes that growth area, and once committed, a deep call of the thread
+    /// runs into it: its locals are then memory that `decommit` or `fault` discards.
+    /// The same holds for ranges another component (an allocator, a JIT, a loader)
+    /// has set aside without mapping them yet.
+    pub unsafe fn reserve_at(addr: *mut u8, len: usize) -> Result<Reservation, Error> {
         let addr = addr as usize;
+        Self::reserve_at_kind(addr, len).map_err(|kind| Error::new("reserve_at", addr, len, kind))
+    }
+
+    fn reserve_at_kind(addr: usize, len: usize) -> Result<Reservation, ErrorKind> {
+        let page = page()?;
         check_len(len, page)?;
         if addr & (page - 1) != 0 {
-            return Err(Error::Unaligned);
+            return Err(ErrorKind::Unaligned);
         }
-        addr.checked_add(len).ok_or(Error::Overflow)?;
+        addr.checked_add(len).ok_or(ErrorKind::Overflow)?;
         let got = map_new(addr, len, MapFlags::FIXED_NOREPLACE)?;
         if got != addr {
             let _ = unmap(got, len);
-            return Err(Error::Misplaced { wanted: addr, got });
+            return Err(ErrorKind::Misplaced { wanted: addr, got });
         }
         Ok(Reservation::new(addr, len))
     }
@@ -222,12 +256,13 @@ impl Reservation {
     }
 
     /// Chooses the fault path. [`FaultPath::Guard`] needs real kernel support
-    /// ([`guard_supported`](super::guard_supported)), else `Error::Unsupported`.
+    /// ([`guard_supported`](super::guard_supported)), else `ErrorKind::Unsupported`.
     /// A range faulted with one path must be recommitted with the same path, or with
     /// [`commit`](Self::commit), which works whatever the path.
     pub fn set_fault_path(&mut self, path: FaultPath) -> Result<(), Error> {
-        if path == FaultPath::Guard && !guard_supported() {
-            return Err(Error::Unsupported("MADV_GUARD_INSTALL"));
+        if path == FaultPath::Guard && !markers_used() {
+            let kind = ErrorKind::Unsupported("MADV_GUARD_INSTALL");
+            return Err(Error::new("set_fault_path", self.base, self.len, kind));
         }
         self.path = path;
         Ok(())
@@ -238,30 +273,54 @@ impl Reservation {
         self.sealed
     }
 
-    /// Checks `range` (byte offsets) and returns it as `(address, length)`: not empty,
-    /// no overflow, inside the reservation, page aligned at both ends.
-    fn span(&self, range: impl RangeBounds<usize>) -> Result<(*mut c_void, usize), Error> {
-        let page = page()?;
+    /// Checks `range` (byte offsets) for operation `op` and returns it as `(address,
+    /// length)`: not empty, no overflow, inside the reservation, page aligned at both
+    /// ends. The error names the range as asked.
+    fn span(
+        &self, op: &'static str, range: impl RangeBounds<usize>,
+    ) -> Result<(*mut c_void, usize), Error> {
         let start = match range.start_bound() {
-            Bound::Included(&s) => s,
-            Bound::Excluded(&s) => s.checked_add(1).ok_or(Error::Overflow)?,
-            Bound::Unbounded => 0,
+            Bound::Included(&s) => Some(s),
+            Bound::Excluded(&s) => s.checked_add(1),
+            Bound::Unbounded => Some(0),
         };
         let end = match range.end_bound() {
-            Bound::Included(&e) => e.checked_add(1).ok_or(Error::Overflow)?,
-            Bound::Excluded(&e) => e,
-            Bound::Unbounded => self.len,
+            Bound::Included(&e) => e.checked_add(1),
+            Bound::Excluded(&e) => Some(e),
+            Bound::Unbounded => Some(self.len),
+        };
+        let addr = self.base.wrapping_add(start.unwrap_or(usize::MAX));
+        let asked = match (start, end) {
+            (Some(s), Some(e)) => e.saturating_sub(s),
+            _ => 0,
+        };
+        let fail = |kind| Error::new(op, addr, asked, kind);
+        let page = page().map_err(fail)?;
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(fail(ErrorKind::Overflow));
         };
         if end <= start {
-            return Err(Error::ZeroLength);
+            return Err(fail(ErrorKind::ZeroLength));
         }
         if end > self.len {
-            return Err(Error::OutOfRange);
+            return Err(fail(ErrorKind::OutOfRange));
         }
         if (start | end) & (page - 1) != 0 {
-            return Err(Error::Unaligned);
+            return Err(fail(ErrorKind::Unaligned));
         }
         Ok(((self.base + start) as *mut c_void, end - start))
+    }
+
+    /// [`span`](Self::span) for an operation that a seal forbids: also refused, with
+    /// `ErrorKind::Sealed`, on a sealed reservation.
+    fn span_unsealed(
+        &self, op: &'static str, range: impl RangeBounds<usize>,
+    ) -> Result<(*mut c_void, usize), Error> {
+        let (addr, len) = self.span(op, range)?;
+        if self.sealed {
+            return Err(Error::new(op, addr as usize, len, ErrorKind::Sealed));
+        }
+        Ok((addr, len))
     }
 
     /// Ready (read-write) from any state: `mprotect(RW)`, plus `MADV_GUARD_REMOVE` once
@@ -274,8 +333,8 @@ impl Reservation {
     /// removal) left the range read-write in `/proc/self/maps` but still trapping where
     /// markers were: `commit` again.
     pub fn commit(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        self.make_rw(addr, len)
+        let (addr, len) = self.span_unsealed("commit", range)?;
+        self.make_rw(addr, len).map_err(fail("commit", addr, len))
     }
 
     /// [`commit`](Self::commit), then allocates the pages now with
@@ -283,8 +342,9 @@ impl Reservation {
     /// An error from that `madvise` (`ENOMEM`: no memory for the pages now) comes after
     /// the commit: the range is committed, its pages come on first touch.
     pub fn commit_populate(&self, range: impl RangeBounds<usize>) -> Result<Populate, Error> {
-        let (addr, len) = self.span(range)?;
-        self.make_rw(addr, len)?;
+        let (addr, len) = self.span_unsealed("commit_populate", range)?;
+        let fail = fail("commit_populate", addr, len);
+        self.make_rw(addr, len).map_err(fail)?;
         if probe::POPULATE_WRITE.get() == Some(false) {
             return Ok(Populate::OnFirstTouch);
         }
@@ -300,14 +360,20 @@ impl Reservation {
                 probe::POPULATE_WRITE.set(false);
                 Ok(Populate::OnFirstTouch)
             }
-            Err(e) => Err(Error::kernel("madvise")(e)),
+            Err(e) => Err(fail(ErrorKind::kernel("madvise")(e))),
         }
     }
 
     /// Gives the memory of a Ready range back without making it inaccessible (`Zero`,
     /// `Lazy`: Prepared), or returns it to Reserved (`Uncharge`). See [`Decommit`].
     pub fn decommit(&self, range: impl RangeBounds<usize>, mode: Decommit) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
+        let (addr, len) = self.span_unsealed("decommit", range)?;
+        self.decommit_span(addr, len, mode).map_err(fail("decommit", addr, len))
+    }
+
+    fn decommit_span(
+        &self, addr: *mut c_void, len: usize, mode: Decommit,
+    ) -> Result<(), ErrorKind> {
         match mode {
             Decommit::Zero => self.advise(addr, len, Advice::DONTNEED),
             Decommit::Lazy => {
@@ -316,7 +382,7 @@ impl Reservation {
                     // contents are given up, which is what the caller asked for.
                     match unsafe { crate::madvise(addr, len, Advice::FREE) } {
                         Err(Errno::EINVAL) => {}
-                        r => return r.map_err(Error::kernel("madvise")),
+                        r => return r.map_err(ErrorKind::kernel("madvise")),
                     }
                 }
                 self.advise(addr, len, Advice::DONTNEED)?;
@@ -334,15 +400,15 @@ impl Reservation {
     ///
     /// `Protect`: if `mprotect` fails (`ENOMEM` past `vm.max_map_count`) or `madvise`
     /// does, falls back to `mmap(MAP_FIXED, PROT_NONE)`. If that fails too, the error
-    /// says what state the range is in: `Error::Kernel { call: "mmap", .. }` when
+    /// says what state the range is in: `ErrorKind::Kernel { call: "mmap", .. }` when
     /// `mprotect` failed (nothing changed: still accessible, contents intact), `call:
     /// "madvise"` when only the discard failed (inaccessible, contents not discarded;
     /// `decommit(Uncharge)` or `commit` + `decommit(Zero)` discards them). `Guard`:
     /// returns the error of `MADV_GUARD_INSTALL` (`EINVAL` on mlocked memory); the
     /// range may then be partly guarded, and `commit` restores it.
     pub fn fault(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        self.fault_span(addr, len, self.path)
+        let (addr, len) = self.span_unsealed("fault", range)?;
+        self.fault_span(addr, len, self.path).map_err(fail("fault", addr, len))
     }
 
     /// Undoes [`fault`](Self::fault) with its path's counterpart: `Remap`
@@ -354,28 +420,36 @@ impl Reservation {
     /// Reserved stays inaccessible. [`commit`](Self::commit) is the call that works from
     /// any state, at the price of an `mprotect` on the `Guard` path.
     pub fn recommit(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
+        let (addr, len) = self.span_unsealed("recommit", range)?;
         match self.path {
             FaultPath::Remap => self.map_fixed(addr, len, RW),
             FaultPath::Protect => self.make_rw(addr, len),
             FaultPath::Guard => self.advise(addr, len, Advice::GUARD_REMOVE),
         }
+        .map_err(fail("recommit", addr, len))
     }
 
     /// Sets the range read-only (`Prot::READ`) or read+execute (`Prot::READ |
-    /// Prot::EXEC`), keeping its contents; `READ | WRITE` is [`commit`](Self::commit).
-    /// Anything else is refused with `Error::ProtNotAllowed`: `NONE` is what
-    /// [`fault`](Self::fault) and [`guard`](Self::guard) are for, and writable+executable
-    /// memory needs the unsafe [`protect_rwx`](Self::protect_rwx).
+    /// Prot::EXEC`); `READ | WRITE` is [`commit`](Self::commit). Anything else is
+    /// refused with `ErrorKind::ProtNotAllowed`: `NONE` is what [`fault`](Self::fault)
+    /// and [`guard`](Self::guard) are for, and writable+executable memory needs the
+    /// unsafe [`protect_rwx`](Self::protect_rwx).
+    ///
+    /// The range has exactly the asked protection afterwards, on every kernel: where it
+    /// was faulted or guarded, guard markers are removed too (as `commit` does), so it
+    /// reads zero, never traps. Contents are kept where the range was accessible.
+    /// An error from `mprotect` changed nothing; one from the marker removal left the
+    /// protection set but pages that had markers still trapping: `protect` again.
     pub fn protect(&self, range: impl RangeBounds<usize>, prot: Prot) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        if prot == RW {
-            self.make_rw(addr, len)
-        } else if prot == Prot::READ || prot == Prot::READ | Prot::EXEC {
-            self.mprotect(addr, len, prot)
-        } else {
-            Err(Error::ProtNotAllowed(prot))
+        let (addr, len) = self.span("protect", range)?;
+        let fail = fail("protect", addr, len);
+        if prot != RW && prot != Prot::READ && prot != Prot::READ | Prot::EXEC {
+            return Err(fail(ErrorKind::ProtNotAllowed(prot)));
         }
+        if self.sealed {
+            return Err(fail(ErrorKind::Sealed));
+        }
+        self.set_prot(addr, len, prot).map_err(fail)
     }
 
     /// Makes the range readable, writable and executable, keeping its contents.
@@ -387,8 +461,8 @@ impl Reservation {
     /// written there, and that it is complete (and, where the CPU needs it, the
     /// instruction cache made coherent) before anything jumps into it.
     pub unsafe fn protect_rwx(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        self.mprotect(addr, len, RW | Prot::EXEC)
+        let (addr, len) = self.span_unsealed("protect_rwx", range)?;
+        self.set_prot(addr, len, RW | Prot::EXEC).map_err(fail("protect_rwx", addr, len))
     }
 
     /// Makes the range trap on any access, discarding its contents: guard markers
@@ -396,36 +470,42 @@ impl Reservation {
     /// reservation's fault path, else the `Protect` path (`mprotect(PROT_NONE)` +
     /// `MADV_DONTNEED`). [`unguard`](Self::unguard) undoes it.
     pub fn guard(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        let path = if guard_supported() { FaultPath::Guard } else { FaultPath::Protect };
-        self.fault_span(addr, len, path)
+        let (addr, len) = self.span_unsealed("guard", range)?;
+        let path = if markers_used() { FaultPath::Guard } else { FaultPath::Protect };
+        self.fault_span(addr, len, path).map_err(fail("guard", addr, len))
     }
 
-    /// Undoes [`guard`](Self::guard): Ready, reading zero, on every kernel (it is
+    /// Undoes [`guard`](Self::guard): Ready, reading zero, on every kernel (as
     /// [`commit`](Self::commit), which removes markers and sets read-write).
     pub fn unguard(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        self.commit(range)
+        let (addr, len) = self.span_unsealed("unguard", range)?;
+        self.make_rw(addr, len).map_err(fail("unguard", addr, len))
     }
 
     /// Allows (`MADV_HUGEPAGE`) or forbids (`MADV_NOHUGEPAGE`) transparent huge pages
     /// for the range. Kernels without THP answer `EINVAL`.
     pub fn advise_huge(&self, range: impl RangeBounds<usize>, on: bool) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
+        let (addr, len) = self.span("advise_huge", range)?;
         self.advise(addr, len, if on { Advice::HUGEPAGE } else { Advice::NOHUGEPAGE })
+            .map_err(fail("advise_huge", addr, len))
     }
 
     /// Collapses the range into transparent huge pages now (`MADV_COLLAPSE`, Linux
     /// 6.1+), keeping its contents. Older kernels, and ranges that cannot hold a huge
     /// page, answer `EINVAL`; `EAGAIN` means try again.
     pub fn collapse(&self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
-        self.advise(addr, len, Advice::COLLAPSE)
+        let (addr, len) = self.span("collapse", range)?;
+        self.advise(addr, len, Advice::COLLAPSE).map_err(fail("collapse", addr, len))
     }
 
-    /// Seals the whole reservation (`mseal`, Linux 6.10+ on 64-bit kernels): no later
-    /// munmap, mprotect, mremap or destructive madvise of read-only memory succeeds, and
-    /// the reservation is never unmapped, not even on drop. Where the kernel lacks
-    /// mseal (`ENOSYS`): `Error::Unsupported("mseal")`.
+    /// Seals the whole reservation (`mseal`, Linux 6.10+ on 64-bit kernels): every page
+    /// keeps the state it is in now. The kernel refuses later munmap, mprotect, mremap,
+    /// `mmap(MAP_FIXED)` and discarding madvise of non-writable memory; this type
+    /// refuses, before any system call and with `ErrorKind::Sealed`, every call that
+    /// would change a protection or discard, guard, replace or unmap pages, so that none
+    /// fails half way (see [Sealing](super#sealing)). The reservation is never unmapped,
+    /// not even on drop. Where the kernel lacks mseal (`ENOSYS`):
+    /// `ErrorKind::Unsupported("mseal")`.
     pub fn seal(&mut self) -> Result<(), Error> {
         if self.sealed {
             return Ok(());
@@ -437,8 +517,8 @@ impl Reservation {
                 self.sealed = true;
                 Ok(())
             }
-            Err(Errno::ENOSYS) => Err(Error::Unsupported("mseal")),
-            Err(e) => Err(Error::kernel("mseal")(e)),
+            Err(Errno::ENOSYS) => Err(self.whole("seal", ErrorKind::Unsupported("mseal"))),
+            Err(e) => Err(self.whole("seal", ErrorKind::kernel("mseal")(e))),
         }
     }
 
@@ -446,12 +526,13 @@ impl Reservation {
     /// keeps `0..at` and the rest is returned, with the same fault path and seal. No
     /// system call: both parts stay in their present states.
     pub fn split_off(&mut self, at: usize) -> Result<Reservation, Error> {
-        let page = page()?;
+        let fail = |kind| Error::new("split_off", self.base.wrapping_add(at), 0, kind);
+        let page = page().map_err(fail)?;
         if at == 0 || at >= self.len {
-            return Err(Error::OutOfRange);
+            return Err(fail(ErrorKind::OutOfRange));
         }
         if at & (page - 1) != 0 {
-            return Err(Error::Unaligned);
+            return Err(fail(ErrorKind::Unaligned));
         }
         let tail = Reservation {
             base: self.base + at,
@@ -466,18 +547,27 @@ impl Reservation {
 
     /// Unmaps a strict prefix or suffix of the reservation and shrinks it. A middle part
     /// would leave a hole that later calls could not tell from someone else's mapping:
-    /// [`split_off`](Self::split_off) first (`Error::Hole`).
+    /// [`split_off`](Self::split_off) first (`ErrorKind::Hole`). The whole reservation
+    /// is released by dropping it (`ErrorKind::ReleaseAll`). Refused on a sealed
+    /// reservation (`ErrorKind::Sealed`).
     pub fn release(&mut self, range: impl RangeBounds<usize>) -> Result<(), Error> {
-        let (addr, len) = self.span(range)?;
+        let (addr, len) = self.span("release", range)?;
+        let fail = fail("release", addr, len);
         let start = addr as usize - self.base;
         let prefix = start == 0;
         let suffix = start + len == self.len;
-        if len == self.len || !(prefix || suffix) {
-            return Err(Error::Hole);
+        if len == self.len {
+            return Err(fail(ErrorKind::ReleaseAll));
+        }
+        if !(prefix || suffix) {
+            return Err(fail(ErrorKind::Hole));
+        }
+        if self.sealed {
+            return Err(fail(ErrorKind::Sealed));
         }
         // SAFETY: a part of this reservation that it gives up right after: nothing
         // reaches it through `self` any more.
-        unsafe { crate::munmap(addr, len) }.map_err(Error::kernel("munmap"))?;
+        unsafe { crate::munmap(addr, len) }.map_err(|e| fail(ErrorKind::kernel("munmap")(e)))?;
         if prefix {
             self.base += len;
         }
@@ -487,7 +577,7 @@ impl Reservation {
 
     // The system calls, on ranges already checked by `span`.
 
-    fn fault_span(&self, addr: *mut c_void, len: usize, path: FaultPath) -> Result<(), Error> {
+    fn fault_span(&self, addr: *mut c_void, len: usize, path: FaultPath) -> Result<(), ErrorKind> {
         match path {
             FaultPath::Remap => self.map_fixed(addr, len, Prot::NONE),
             FaultPath::Protect => {
@@ -512,33 +602,44 @@ impl Reservation {
         }
     }
 
-    fn make_rw(&self, addr: *mut c_void, len: usize) -> Result<(), Error> {
-        self.mprotect(addr, len, RW)?;
+    fn make_rw(&self, addr: *mut c_void, len: usize) -> Result<(), ErrorKind> {
+        self.set_prot(addr, len, RW)
+    }
+
+    /// `mprotect(prot)`, then the removal of guard markers once any were used here, so
+    /// that the range has exactly `prot` whether or not it was guarded.
+    fn set_prot(&self, addr: *mut c_void, len: usize, prot: Prot) -> Result<(), ErrorKind> {
+        self.mprotect(addr, len, prot)?;
         if self.markers.load(Ordering::Relaxed) {
             self.advise(addr, len, Advice::GUARD_REMOVE)?;
         }
         Ok(())
     }
 
-    fn mprotect(&self, addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Error> {
-        // SAFETY: `addr..addr+len` lies in this reservation (span), which owns it; its
-        // memory is reached only through raw pointers whose users answer for access.
-        unsafe { crate::mprotect(addr, len, prot) }.map_err(Error::kernel("mprotect"))
+    /// An error about the whole reservation.
+    fn whole(&self, op: &'static str, kind: ErrorKind) -> Error {
+        Error::new(op, self.base, self.len, kind)
     }
 
-    fn advise(&self, addr: *mut c_void, len: usize, advice: Advice) -> Result<(), Error> {
+    fn mprotect(&self, addr: *mut c_void, len: usize, prot: Prot) -> Result<(), ErrorKind> {
+        // SAFETY: `addr..addr+len` lies in this reservation (span), which owns it; its
+        // memory is reached only through raw pointers whose users answer for access.
+        unsafe { crate::mprotect(addr, len, prot) }.map_err(ErrorKind::kernel("mprotect"))
+    }
+
+    fn advise(&self, addr: *mut c_void, len: usize, advice: Advice) -> Result<(), ErrorKind> {
         // SAFETY: as for mprotect; discarding or guarding advice only changes memory of
         // this reservation, as its caller asked.
-        unsafe { crate::madvise(addr, len, advice) }.map_err(Error::kernel("madvise"))
+        unsafe { crate::madvise(addr, len, advice) }.map_err(ErrorKind::kernel("madvise"))
     }
 
     /// A fresh mapping with the reservation's flags over `addr..addr+len`.
-    fn map_fixed(&self, addr: *mut c_void, len: usize, prot: Prot) -> Result<(), Error> {
+    fn map_fixed(&self, addr: *mut c_void, len: usize, prot: Prot) -> Result<(), ErrorKind> {
         // SAFETY: MAP_FIXED replaces only `addr..addr+len`, which lies in this
         // reservation (span): no other mapping can be there, since a reservation gives
         // up address space only at its ends (release) or by handing it on (split_off).
-        let r = unsafe { crate::mmap(addr, len, prot, ANON.union(MapFlags::FIXED), -1, 0) };
-        r.map(drop).map_err(Error::kernel("mmap"))
+        let r = unsafe { crate::mmap(addr, len, prot, ANON.union(MapFlags::FIXED), None, 0) };
+        r.map(drop).map_err(ErrorKind::kernel("mmap"))
     }
 }
 

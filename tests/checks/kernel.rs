@@ -16,6 +16,7 @@
 use super::util::{access_faults, access_works, in_child, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
+use baresys::fd::{AsRawFd, BorrowedFd};
 use baresys::{nr, Advice, Errno, MapFlags, OFlags, Prot};
 use core::ffi::{c_void, CStr};
 use core::fmt;
@@ -50,7 +51,7 @@ pub fn run(ctx: &mut Ctx) {
 
 fn map(len: usize, prot: Prot, flags: MapFlags) -> *mut c_void {
     // SAFETY: a new anonymous mapping where the kernel chooses aliases nothing.
-    unsafe { baresys::mmap(null_mut(), len, prot, flags, -1, 0) }.unwrap_or(null_mut())
+    unsafe { baresys::mmap(null_mut(), len, prot, flags, None, 0) }.unwrap_or(null_mut())
 }
 
 fn unmap(p: *mut c_void, len: usize) {
@@ -1053,13 +1054,17 @@ fn restart(ctx: &mut Ctx, seen: &mut Seen, shared: *mut Shared) {
     unsafe { (*shared).stopper = -1 };
     let st = in_child(|| {
         let me = baresys::getpid();
-        let Ok([r, w]) = baresys::pipe2(OFlags::CLOEXEC) else { return 10 };
+        let Ok((r, w)) = baresys::pipe2(OFlags::CLOEXEC) else { return 10 };
         // SAFETY: the grandchild only reads /proc, sends signals, writes and exits.
         match unsafe { baresys::fork() } {
-            Ok(0) => baresys::exit_group(stopper(me, w)),
+            Ok(0) => baresys::exit_group(stopper(me, w.as_fd())),
             Ok(g) => {
                 let mut buf = [0u8; 1];
-                let p = Probe::run(nr::READ, &[r as usize, buf.as_mut_ptr() as usize, 1], 10);
+                let p = Probe::run(
+                    nr::READ,
+                    &[r.as_raw_fd() as usize, buf.as_mut_ptr() as usize, 1],
+                    10,
+                );
                 let code = match baresys::wait4(g, 0) {
                     Ok((_, s)) => s.exit_code().unwrap_or(-2),
                     Err(_) => -3,
@@ -1092,7 +1097,7 @@ fn restart(ctx: &mut Ctx, seen: &mut Seen, shared: *mut Shared) {
 }
 
 /// The grandchild of `restart`: 0 when every step was seen.
-fn stopper(pid: i32, w: i32) -> i32 {
+fn stopper(pid: i32, w: BorrowedFd<'_>) -> i32 {
     let mut path = [0u8; 32];
     let mut n = 0;
     for &b in b"/proc/" {
@@ -1148,14 +1153,13 @@ fn stopper(pid: i32, w: i32) -> i32 {
 
 /// The state letter of /proc/<pid>/stat (after the closing parenthesis), or 0.
 fn proc_state(path: &CStr) -> u8 {
-    let Ok(fd) = baresys::openat(baresys::AT_FDCWD, path, OFlags::RDONLY | OFlags::CLOEXEC, 0)
+    let Ok(fd) = baresys::openat(baresys::fd::CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, 0)
     else {
         return 0;
     };
     let mut buf = [0u8; 256];
-    let n = baresys::read(fd, &mut buf).unwrap_or(0);
-    // SAFETY: opened above, not used after this.
-    let _ = unsafe { baresys::close(fd) };
+    let n = baresys::read(&fd, &mut buf).unwrap_or(0);
+    drop(fd);
     let s = &buf[..n];
     match s.iter().rposition(|&c| c == b')') {
         Some(i) if i + 2 < n => s[i + 2],
@@ -1169,7 +1173,7 @@ fn proc_state(path: &CStr) -> u8 {
 /// AT_PAGESZ from /proc/self/auxv, parsed here.
 fn auxv_page_size() -> Option<usize> {
     let fd =
-        baresys::openat(baresys::AT_FDCWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+        baresys::openat(baresys::fd::CWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
             .ok()?;
     let mut words = [0usize; 256];
     // SAFETY: a byte view of `words`, which outlives it.
@@ -1178,13 +1182,12 @@ fn auxv_page_size() -> Option<usize> {
     };
     let mut len = 0;
     while len < bytes.len() {
-        match baresys::read(fd, &mut bytes[len..]) {
+        match baresys::read(&fd, &mut bytes[len..]) {
             Ok(0) | Err(_) => break,
             Ok(n) => len += n,
         }
     }
-    // SAFETY: opened above, not used after this.
-    let _ = unsafe { baresys::close(fd) };
+    drop(fd);
     words[..len / W]
         .chunks_exact(2)
         .take_while(|kv| kv[0] != 0)
@@ -1287,15 +1290,9 @@ fn guard(ctx: &mut Ctx, page: usize) {
 /// write(pipe, addr, 1) through the raw call (a slice over a guarded page would claim it
 /// readable).
 fn pipe_write(addr: usize) -> Result<usize, Errno> {
-    let Ok([r, w]) = baresys::pipe2(OFlags::CLOEXEC) else { return Err(Errno::EBADF) };
+    let Ok((_r, w)) = baresys::pipe2(OFlags::CLOEXEC) else { return Err(Errno::EBADF) };
     // SAFETY: the kernel reads at most one byte at `addr`, or reports EFAULT.
-    let res = unsafe { baresys::syscall3(nr::WRITE, w as usize, addr, 1) };
-    // SAFETY: both ends were made above.
-    unsafe {
-        let _ = baresys::close(r);
-        let _ = baresys::close(w);
-    }
-    res
+    unsafe { baresys::syscall3(nr::WRITE, w.as_raw_fd() as usize, addr, 1) }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,18 +3,21 @@
 //! page (a `write(2)` from it into a pipe: EFAULT when it cannot, no fork needed), and
 //! SIGSEGV in a child for faulted and guarded pages. Small reservations, few forks.
 
-use super::util::{access_faults, dontneed_zeroes, perms_at, range_has_perms};
+use super::util::{access_faults, dontneed_zeroes, fmt_eq, kind, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
-use baresys::mem::{self, Decommit, Error, FaultPath, Populate, Reservation};
+use baresys::fd::{AsRawFd, OwnedFd};
+use baresys::mem::{self, Decommit, ErrorKind, FaultPath, Populate, Reservation};
 use baresys::{nr, Errno, OFlags, Prot};
+use core::ffi::c_void;
 use core::ops::Bound;
 
 /// What every group needs: the page size, a pipe for kernel-read probes, and whether
 /// MADV_DONTNEED really zeroes here (QEMU before 7.1 ignored it).
 struct T {
     page: usize,
-    pipe: [i32; 2],
+    /// (read end, write end).
+    pipe: (OwnedFd, OwnedFd),
     dontneed_zeroes: bool,
 }
 
@@ -24,10 +27,10 @@ impl T {
     fn readable(&self, addr: usize) -> bool {
         // SAFETY: the kernel reads at most one byte at `addr` and answers EFAULT if it
         // cannot; nothing in this process touches it.
-        let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe[1] as usize, addr, 1) };
+        let r = unsafe { baresys::syscall3(nr::WRITE, self.pipe.1.as_raw_fd() as usize, addr, 1) };
         if r == Ok(1) {
             let mut b = [0u8; 1];
-            let _ = baresys::read(self.pipe[0], &mut b);
+            let _ = baresys::read(&self.pipe.0, &mut b);
         }
         r == Ok(1)
     }
@@ -116,12 +119,9 @@ pub fn run(ctx: &mut Ctx) {
     placement(ctx, &t);
     split_release(ctx, &t);
     extras(ctx, &t);
-
-    // SAFETY: both ends were made above and are used by nothing else.
-    unsafe {
-        let _ = baresys::close(pipe[0]);
-        let _ = baresys::close(pipe[1]);
-    }
+    protect_after_discard(ctx, &t);
+    sealed(ctx, &t);
+    // Dropping `t` closes the pipe.
 }
 
 /// Every bad input returns its own error (not the kernel's EINVAL: it was never asked)
@@ -132,97 +132,168 @@ fn bad_input(ctx: &mut Ctx, t: &T) {
     let top = usize::MAX & !(p - 1);
     let reserve = |len: usize| Reservation::reserve(len).map(drop);
     let aligned = |len: usize, align: usize| Reservation::reserve_aligned(len, align).map(drop);
-    check_eq!(ctx, "reserve(0)", reserve(0), Err(Error::ZeroLength));
-    check_eq!(ctx, "reserve(unaligned)", reserve(p + 1), Err(Error::Unaligned));
-    check_eq!(ctx, "reserve_aligned(0, page)", aligned(0, p), Err(Error::ZeroLength));
-    check_eq!(ctx, "reserve_aligned align 0", aligned(p, 0), Err(Error::BadAlign));
-    check_eq!(ctx, "reserve_aligned align 3 pages", aligned(p, 3 * p), Err(Error::BadAlign));
-    check_eq!(ctx, "reserve_aligned align half a page", aligned(p, p / 2), Err(Error::BadAlign));
+    check_eq!(ctx, "reserve(0)", kind(reserve(0)), Err(ErrorKind::ZeroLength));
+    check_eq!(ctx, "reserve(unaligned)", kind(reserve(p + 1)), Err(ErrorKind::Unaligned));
+    check_eq!(ctx, "reserve_aligned(0, page)", kind(aligned(0, p)), Err(ErrorKind::ZeroLength));
+    check_eq!(ctx, "reserve_aligned align 0", kind(aligned(p, 0)), Err(ErrorKind::BadAlign));
+    check_eq!(
+        ctx,
+        "reserve_aligned align 3 pages",
+        kind(aligned(p, 3 * p)),
+        Err(ErrorKind::BadAlign)
+    );
+    check_eq!(
+        ctx,
+        "reserve_aligned align half a page",
+        kind(aligned(p, p / 2)),
+        Err(ErrorKind::BadAlign)
+    );
     check_eq!(
         ctx,
         "reserve_aligned len + align overflows",
-        aligned(big + p, big),
-        Err(Error::Overflow)
+        kind(aligned(big + p, big)),
+        Err(ErrorKind::Overflow)
     );
-    let at = |a: usize, len: usize| Reservation::reserve_at(a as *mut u8, len).map(drop);
-    check_eq!(ctx, "reserve_at(unaligned addr)", at(16 * p + 1, p), Err(Error::Unaligned));
-    check_eq!(ctx, "reserve_at(unaligned len)", at(16 * p, p + 1), Err(Error::Unaligned));
-    check_eq!(ctx, "reserve_at(len 0)", at(16 * p, 0), Err(Error::ZeroLength));
-    check_eq!(ctx, "reserve_at addr + len overflows", at(top, 2 * p), Err(Error::Overflow));
+    // SAFETY: every case is refused by the checks before any system call.
+    let at = |a: usize, len: usize| unsafe { Reservation::reserve_at(a as *mut u8, len) }.map(drop);
+    check_eq!(
+        ctx,
+        "reserve_at(unaligned addr)",
+        kind(at(16 * p + 1, p)),
+        Err(ErrorKind::Unaligned)
+    );
+    check_eq!(ctx, "reserve_at(unaligned len)", kind(at(16 * p, p + 1)), Err(ErrorKind::Unaligned));
+    check_eq!(ctx, "reserve_at(len 0)", kind(at(16 * p, 0)), Err(ErrorKind::ZeroLength));
+    check_eq!(
+        ctx,
+        "reserve_at addr + len overflows",
+        kind(at(top, 2 * p)),
+        Err(ErrorKind::Overflow)
+    );
 
     let mut r = match Reservation::reserve(4 * p) {
         Ok(r) => r,
         Err(e) => return check!(ctx, "reserve for bad input", false, "{}", e),
     };
     let len = r.len();
-    check_eq!(ctx, "commit of an empty range", r.commit(p..p), Err(Error::ZeroLength));
+    check_eq!(ctx, "commit of an empty range", kind(r.commit(p..p)), Err(ErrorKind::ZeroLength));
     #[allow(clippy::reversed_empty_ranges)]
     let reversed = 2 * p..p;
-    check_eq!(ctx, "commit of a reversed range", r.commit(reversed), Err(Error::ZeroLength));
-    check_eq!(ctx, "commit at an unaligned offset", r.commit(1..p), Err(Error::Unaligned));
-    check_eq!(ctx, "commit of an unaligned length", r.commit(0..p + 1), Err(Error::Unaligned));
-    check_eq!(ctx, "commit past the end", r.commit(0..len + p), Err(Error::OutOfRange));
-    check_eq!(ctx, "commit wholly outside", r.commit(len..len + p), Err(Error::OutOfRange));
+    check_eq!(
+        ctx,
+        "commit of a reversed range",
+        kind(r.commit(reversed)),
+        Err(ErrorKind::ZeroLength)
+    );
+    check_eq!(
+        ctx,
+        "commit at an unaligned offset",
+        kind(r.commit(1..p)),
+        Err(ErrorKind::Unaligned)
+    );
+    check_eq!(
+        ctx,
+        "commit of an unaligned length",
+        kind(r.commit(0..p + 1)),
+        Err(ErrorKind::Unaligned)
+    );
+    check_eq!(ctx, "commit past the end", kind(r.commit(0..len + p)), Err(ErrorKind::OutOfRange));
+    check_eq!(
+        ctx,
+        "commit wholly outside",
+        kind(r.commit(len..len + p)),
+        Err(ErrorKind::OutOfRange)
+    );
     check_eq!(
         ctx,
         "commit of ..=usize::MAX overflows",
-        r.commit(0..=usize::MAX),
-        Err(Error::Overflow)
+        kind(r.commit(0..=usize::MAX)),
+        Err(ErrorKind::Overflow)
     );
     check_eq!(
         ctx,
         "commit from after usize::MAX overflows",
-        r.commit((Bound::Excluded(usize::MAX), Bound::Unbounded)),
-        Err(Error::Overflow)
+        kind(r.commit((Bound::Excluded(usize::MAX), Bound::Unbounded))),
+        Err(ErrorKind::Overflow)
     );
-    check_eq!(ctx, "commit_populate unaligned", r.commit_populate(p / 2..p), Err(Error::Unaligned));
-    check_eq!(ctx, "decommit unaligned", r.decommit(1..p, Decommit::Zero), Err(Error::Unaligned));
+    check_eq!(
+        ctx,
+        "commit_populate unaligned",
+        kind(r.commit_populate(p / 2..p)),
+        Err(ErrorKind::Unaligned)
+    );
+    check_eq!(
+        ctx,
+        "decommit unaligned",
+        kind(r.decommit(1..p, Decommit::Zero)),
+        Err(ErrorKind::Unaligned)
+    );
     check_eq!(
         ctx,
         "decommit(Uncharge) outside",
-        r.decommit(0..len + p, Decommit::Uncharge),
-        Err(Error::OutOfRange)
+        kind(r.decommit(0..len + p, Decommit::Uncharge)),
+        Err(ErrorKind::OutOfRange)
     );
-    check_eq!(ctx, "fault of an empty range", r.fault(0..0), Err(Error::ZeroLength));
-    check_eq!(ctx, "recommit outside", r.recommit(len - p..len + p), Err(Error::OutOfRange));
+    check_eq!(ctx, "fault of an empty range", kind(r.fault(0..0)), Err(ErrorKind::ZeroLength));
+    check_eq!(
+        ctx,
+        "recommit outside",
+        kind(r.recommit(len - p..len + p)),
+        Err(ErrorKind::OutOfRange)
+    );
     check_eq!(
         ctx,
         "protect RWX refused",
-        r.protect(0..p, Prot::READ | Prot::WRITE | Prot::EXEC),
-        Err(Error::ProtNotAllowed(Prot::READ | Prot::WRITE | Prot::EXEC))
+        kind(r.protect(0..p, Prot::READ | Prot::WRITE | Prot::EXEC)),
+        Err(ErrorKind::ProtNotAllowed(Prot::READ | Prot::WRITE | Prot::EXEC))
     );
     check_eq!(
         ctx,
         "protect NONE refused",
-        r.protect(0..p, Prot::NONE),
-        Err(Error::ProtNotAllowed(Prot::NONE))
+        kind(r.protect(0..p, Prot::NONE)),
+        Err(ErrorKind::ProtNotAllowed(Prot::NONE))
     );
     check_eq!(
         ctx,
         "protect WRITE-only refused",
-        r.protect(0..p, Prot::WRITE),
-        Err(Error::ProtNotAllowed(Prot::WRITE))
+        kind(r.protect(0..p, Prot::WRITE)),
+        Err(ErrorKind::ProtNotAllowed(Prot::WRITE))
     );
-    check_eq!(ctx, "protect unaligned", r.protect(1..p, Prot::READ), Err(Error::Unaligned));
+    check_eq!(
+        ctx,
+        "protect unaligned",
+        kind(r.protect(1..p, Prot::READ)),
+        Err(ErrorKind::Unaligned)
+    );
     // SAFETY: refused before any system call; nothing becomes executable.
     let rwx = unsafe { r.protect_rwx(0..p - 1) };
-    check_eq!(ctx, "protect_rwx unaligned", rwx, Err(Error::Unaligned));
-    check_eq!(ctx, "guard unaligned", r.guard(p / 2..p), Err(Error::Unaligned));
-    check_eq!(ctx, "unguard outside", r.unguard(len..=len), Err(Error::OutOfRange));
-    check_eq!(ctx, "advise_huge unaligned", r.advise_huge(0..1, true), Err(Error::Unaligned));
-    check_eq!(ctx, "collapse outside", r.collapse(..len + p), Err(Error::OutOfRange));
-    check_eq!(ctx, "release of a middle part", r.release(p..2 * p), Err(Error::Hole));
-    check_eq!(ctx, "release of everything", r.release(..), Err(Error::Hole));
-    check_eq!(ctx, "release unaligned", r.release(0..1), Err(Error::Unaligned));
-    check_eq!(ctx, "split_off(0)", r.split_off(0).map(drop), Err(Error::OutOfRange));
-    check_eq!(ctx, "split_off(len)", r.split_off(len).map(drop), Err(Error::OutOfRange));
-    check_eq!(ctx, "split_off unaligned", r.split_off(p + 1).map(drop), Err(Error::Unaligned));
+    check_eq!(ctx, "protect_rwx unaligned", kind(rwx), Err(ErrorKind::Unaligned));
+    check_eq!(ctx, "guard unaligned", kind(r.guard(p / 2..p)), Err(ErrorKind::Unaligned));
+    check_eq!(ctx, "unguard outside", kind(r.unguard(len..=len)), Err(ErrorKind::OutOfRange));
+    check_eq!(
+        ctx,
+        "advise_huge unaligned",
+        kind(r.advise_huge(0..1, true)),
+        Err(ErrorKind::Unaligned)
+    );
+    check_eq!(ctx, "collapse outside", kind(r.collapse(..len + p)), Err(ErrorKind::OutOfRange));
+    check_eq!(ctx, "release of a middle part", kind(r.release(p..2 * p)), Err(ErrorKind::Hole));
+    check_eq!(ctx, "release of everything", kind(r.release(..)), Err(ErrorKind::ReleaseAll));
+    check_eq!(ctx, "release unaligned", kind(r.release(0..1)), Err(ErrorKind::Unaligned));
+    check_eq!(ctx, "split_off(0)", kind(r.split_off(0).map(drop)), Err(ErrorKind::OutOfRange));
+    check_eq!(ctx, "split_off(len)", kind(r.split_off(len).map(drop)), Err(ErrorKind::OutOfRange));
+    check_eq!(
+        ctx,
+        "split_off unaligned",
+        kind(r.split_off(p + 1).map(drop)),
+        Err(ErrorKind::Unaligned)
+    );
     if !mem::guard_supported() {
         check_eq!(
             ctx,
             "set_fault_path(Guard) unsupported",
-            r.set_fault_path(FaultPath::Guard),
-            Err(Error::Unsupported("MADV_GUARD_INSTALL"))
+            kind(r.set_fault_path(FaultPath::Guard)),
+            Err(ErrorKind::Unsupported("MADV_GUARD_INSTALL"))
         );
     }
     let base = r.as_ptr() as usize;
@@ -234,13 +305,47 @@ fn bad_input(ctx: &mut Ctx, t: &T) {
         perms_at(base)
     );
 
-    let e = Error::Kernel { call: "mprotect", errno: Errno::ENOMEM };
-    check_eq!(ctx, "Error::errno", (e.errno(), Error::Hole.errno()), (Some(Errno::ENOMEM), None));
-    check!(ctx, "Error displays call and errno", display_is(&e, "mprotect: ENOMEM"));
+    let k = ErrorKind::Kernel { call: "mprotect", errno: Errno::ENOMEM };
+    check_eq!(
+        ctx,
+        "ErrorKind::errno",
+        (k.errno(), ErrorKind::Hole.errno()),
+        (Some(Errno::ENOMEM), None)
+    );
+    check!(ctx, "ErrorKind displays call and errno", display_is(&k, "mprotect: ENOMEM"));
     check!(
         ctx,
-        "Error displays unsupported",
-        display_is(&Error::Unsupported("mseal"), "mseal is not supported by this kernel")
+        "ErrorKind displays unsupported",
+        display_is(&ErrorKind::Unsupported("mseal"), "mseal is not supported by this kernel")
+    );
+    // An error names the operation and the range as asked.
+    let e = r.commit(p..len + p).unwrap_err();
+    check_eq!(
+        ctx,
+        "Error: op, addr, len, kind",
+        (e.op(), e.addr(), e.len(), e.kind(), e.errno()),
+        ("commit", base + p, len, ErrorKind::OutOfRange, None)
+    );
+    check!(
+        ctx,
+        "Error displays op, length, address and kind",
+        fmt_eq(
+            format_args!("{e}"),
+            format_args!(
+                "commit of {len:#x} bytes at {:#x}: range is not inside the reservation",
+                base + p
+            )
+        ),
+        "{}",
+        e
+    );
+    check_eq!(ctx, "Error == ErrorKind", e == ErrorKind::OutOfRange, true);
+    let e = r.release(..).unwrap_err();
+    check_eq!(
+        ctx,
+        "release(..): its own kind",
+        (e.op(), e.kind()),
+        ("release", ErrorKind::ReleaseAll)
     );
 }
 
@@ -399,8 +504,8 @@ fn fault_path(ctx: &mut Ctx, t: &T, path: FaultPath) {
         check_eq!(
             ctx,
             "Guard path unsupported here",
-            r.set_fault_path(path),
-            Err(Error::Unsupported("MADV_GUARD_INSTALL"))
+            kind(r.set_fault_path(path)),
+            Err(ErrorKind::Unsupported("MADV_GUARD_INSTALL"))
         );
         check_eq!(
             ctx,
@@ -593,7 +698,9 @@ fn placement(ctx: &mut Ctx, t: &T) {
         Ok(r) => r.as_ptr() as usize,
         Err(e) => return check!(ctx, "reserve", false, "{}", e),
     };
-    match Reservation::reserve_at(hole as *mut u8, 2 * p) {
+    // SAFETY: the hole was this test's own reservation a moment ago: nothing else expects
+    // to use that address space (another thread mapping there gives EEXIST, below).
+    match unsafe { Reservation::reserve_at(hole as *mut u8, 2 * p) } {
         Ok(r) => {
             check_eq!(ctx, "reserve_at: exactly there", r.as_ptr() as usize, hole);
             check!(ctx, "reserve_at: maps shows ---", range_has_perms(hole, 2 * p, b"---"));
@@ -603,11 +710,15 @@ fn placement(ctx: &mut Ctx, t: &T) {
                 r.commit(..).is_ok() && t.usable(hole, 2 * p)
             );
             fill(hole, 2 * p, 17);
-            let again = Reservation::reserve_at(hole as *mut u8, 2 * p).map(drop);
-            let overlap = Reservation::reserve_at((hole + p) as *mut u8, 2 * p).map(drop);
-            let eexist = Err(Error::Kernel { call: "mmap", errno: Errno::EEXIST });
+            // SAFETY: both overlap the live reservation `r`: MAP_FIXED_NOREPLACE refuses
+            // them (EEXIST), or a pre-4.17 kernel places them elsewhere (undone at once).
+            let again = kind(unsafe { Reservation::reserve_at(hole as *mut u8, 2 * p) }.map(drop));
+            // SAFETY: as above.
+            let overlap =
+                kind(unsafe { Reservation::reserve_at((hole + p) as *mut u8, 2 * p) }.map(drop));
+            let eexist = Err(ErrorKind::Kernel { call: "mmap", errno: Errno::EEXIST });
             match again {
-                Err(Error::Misplaced { .. }) => ctx.note(format_args!(
+                Err(ErrorKind::Misplaced { .. }) => ctx.note(format_args!(
                     "MAP_FIXED_NOREPLACE is a hint here (Linux < 4.17): Misplaced"
                 )),
                 _ => {
@@ -621,7 +732,7 @@ fn placement(ctx: &mut Ctx, t: &T) {
                 t.usable(hole, 2 * p) && holds(hole, 2 * p, 17)
             );
         }
-        Err(Error::Kernel { errno: Errno::EEXIST, .. }) => ctx.note(format_args!(
+        Err(e) if e.errno() == Some(Errno::EEXIST) => ctx.note(format_args!(
             "reserve_at: the hole was taken meanwhile (another thread): not checked"
         )),
         Err(e) => check!(ctx, "reserve_at into a hole", false, "{}", e),
@@ -679,7 +790,12 @@ fn split_release(ctx: &mut Ctx, t: &T) {
         "{:?}",
         perms_at(a + 3 * p)
     );
-    check_eq!(ctx, "release of what is left: Hole", r.release(..), Err(Error::Hole));
+    check_eq!(
+        ctx,
+        "release of what is left: ReleaseAll",
+        kind(r.release(..)),
+        Err(ErrorKind::ReleaseAll)
+    );
     drop(tail);
     check!(
         ctx,
@@ -720,41 +836,243 @@ fn extras(ctx: &mut Ctx, t: &T) {
         Err(e) => check!(ctx, "collapse", false, "{}", e),
     }
     check!(ctx, "advice and collapse keep contents", t.usable(a, 2 * p) && holds(a, 2 * p, 23));
+}
 
-    let mut s = match Reservation::reserve(p) {
+/// `protect(READ)` and `protect(READ | EXEC)` after `fault` (each path) and after
+/// `guard`: exactly the asked protection, readable by this process and the kernel,
+/// reading zero, on every kernel (guard markers are removed, not left trapping).
+fn protect_after_discard(ctx: &mut Ctx, t: &T) {
+    let p = t.page;
+    for (how, prot, perms) in [
+        ("fault(Remap)", Prot::READ, b"r--"),
+        ("fault(Protect)", Prot::READ | Prot::EXEC, b"r-x"),
+        ("fault(Guard)", Prot::READ, b"r--"),
+        ("fault(Guard)", Prot::READ | Prot::EXEC, b"r-x"),
+        ("guard", Prot::READ, b"r--"),
+        ("guard", Prot::READ | Prot::EXEC, b"r-x"),
+    ] {
+        let mut r = match Reservation::reserve(2 * p) {
+            Ok(r) => r,
+            Err(e) => return check!(ctx, "reserve", false, "{}", e),
+        };
+        let a = r.as_ptr() as usize;
+        let path = match how {
+            "fault(Remap)" => FaultPath::Remap,
+            "fault(Protect)" => FaultPath::Protect,
+            _ => FaultPath::Guard,
+        };
+        if path == FaultPath::Guard && r.set_fault_path(path).is_err() {
+            ctx.note(format_args!("protect after {how}: no guard regions here, not checked"));
+            continue;
+        }
+        if r.commit(..) != Ok(()) || !t.usable(a, 2 * p) {
+            return check!(ctx, "commit before protect", false);
+        }
+        fill(a, 2 * p, 31);
+        let discarded = if how == "guard" { r.guard(..p) } else { r.fault(..p) };
+        check!(ctx, "discard before protect", discarded.is_ok(), "{:?}", discarded);
+        check!(ctx, "discarded: inaccessible to the kernel", !t.readable(a));
+        let got = r.protect(.., prot);
+        check!(ctx, "protect after a discard", got.is_ok(), "{} {:?}: {:?}", how, prot, got);
+        check!(
+            ctx,
+            "protect after a discard: the asked permissions in maps",
+            range_has_perms(a, 2 * p, perms),
+            "{} {:?}: {:?}",
+            how,
+            prot,
+            perms_at(a)
+        );
+        let readable = t.readable(a) && t.readable(a + p);
+        check!(ctx, "protect after a discard: every page readable", readable, "{}", how);
+        if readable {
+            check_zero(
+                ctx,
+                t,
+                "protect after a discard: the discarded page reads zero",
+                a,
+                p,
+                path != FaultPath::Guard,
+            );
+            check!(
+                ctx,
+                "protect after a discard: the other page keeps its contents",
+                holds_at(a, p, p, 31)
+            );
+            check!(ctx, "protect after a discard: writing faults", access_faults(a, true));
+        }
+    }
+}
+
+/// A sealed reservation: what the kernel refuses (raw calls, on the kernel's own
+/// answer), and that every `Reservation` call that would change a protection, replace,
+/// unmap, discard or guard pages is refused up front with `ErrorKind::Sealed`, changing
+/// nothing: maps, contents and trapping pages stay as they were when sealed.
+fn sealed(ctx: &mut Ctx, t: &T) {
+    let p = t.page;
+    let mut s = match Reservation::reserve(4 * p) {
         Ok(s) => s,
         Err(e) => return check!(ctx, "reserve", false, "{}", e),
     };
     let b = s.as_ptr() as usize;
-    let _ = s.commit(..);
+    // Pages: 0 and 1 rw- with contents, 2 r-- with contents, 3 Reserved (---).
+    if s.commit(..3 * p) != Ok(()) || !t.usable(b, 3 * p) {
+        return check!(ctx, "commit before seal", false);
+    }
+    fill(b, 3 * p, 41);
+    let _ = s.protect(2 * p..3 * p, Prot::READ);
     match s.seal() {
-        Ok(()) => {
-            check!(ctx, "seal: is_sealed", s.is_sealed());
-            check_eq!(
-                ctx,
-                "sealed: mprotect refused",
-                s.protect(.., Prot::READ),
-                Err(Error::Kernel { call: "mprotect", errno: Errno::EPERM })
-            );
-            check_eq!(
-                ctx,
-                "sealed: Uncharge refused",
-                s.decommit(.., Decommit::Uncharge),
-                Err(Error::Kernel { call: "mmap", errno: Errno::EPERM })
-            );
-            drop(s);
-            check!(
-                ctx,
-                "sealed: drop leaves it mapped",
-                range_has_perms(b, p, b"rw-"),
-                "{:?}",
-                perms_at(b)
-            );
-        }
-        Err(Error::Unsupported("mseal")) => {
+        Ok(()) => {}
+        Err(e) if e == ErrorKind::Unsupported("mseal") => {
             check!(ctx, "seal unsupported: not sealed", !s.is_sealed());
             ctx.note(format_args!("mseal unsupported here (ENOSYS): seal reported Unsupported"));
+            return;
         }
-        Err(e) => check!(ctx, "seal", false, "{}", e),
+        Err(e) => return check!(ctx, "seal", false, "{}", e),
     }
+    check!(ctx, "seal: is_sealed", s.is_sealed());
+    let va = |i: usize| (b + i * p) as *mut c_void;
+
+    // What the kernel refuses (Linux 6.10+), each answered EPERM and changing nothing.
+    // SAFETY (all raw calls below): on pages of the sealed reservation, which the kernel
+    // refuses (checked) or, for the one discard of a read-write page, only zeroes it.
+    unsafe {
+        check_eq!(
+            ctx,
+            "kernel: mprotect of a sealed page, even to its own protection",
+            baresys::mprotect(va(0), p, Prot::READ | Prot::WRITE),
+            Err(Errno::EPERM)
+        );
+        check_eq!(
+            ctx,
+            "kernel: munmap of a sealed page",
+            baresys::munmap(va(3), p),
+            Err(Errno::EPERM)
+        );
+        let fixed =
+            baresys::MapFlags::PRIVATE | baresys::MapFlags::ANONYMOUS | baresys::MapFlags::FIXED;
+        check_eq!(
+            ctx,
+            "kernel: mmap(FIXED) over a sealed page",
+            baresys::mmap(va(3), p, Prot::NONE, fixed, None, 0).map(drop),
+            Err(Errno::EPERM)
+        );
+        check_eq!(
+            ctx,
+            "kernel: mremap of a sealed page",
+            baresys::mremap(va(0), p, 2 * p, baresys::MremapFlags::MAYMOVE, core::ptr::null_mut())
+                .map(drop),
+            Err(Errno::EPERM)
+        );
+        check_eq!(
+            ctx,
+            "kernel: MADV_DONTNEED of a read-only sealed page",
+            baresys::madvise(va(2), p, baresys::Advice::DONTNEED),
+            Err(Errno::EPERM)
+        );
+        check!(ctx, "kernel: ... its contents stay", holds_at(b, 2 * p, p, 41));
+        check_eq!(
+            ctx,
+            "kernel: MADV_DONTNEED of a read-only sealed page",
+            baresys::madvise(va(2), p, baresys::Advice::DONTNEED),
+            Err(Errno::EPERM)
+        );
+        if mem::guard_supported() {
+            check_eq!(
+                ctx,
+                "kernel: MADV_GUARD_INSTALL on a read-only sealed page",
+                baresys::madvise(va(2), p, baresys::Advice::GUARD_INSTALL),
+                Err(Errno::EPERM)
+            );
+            // A range over a writable and a read-only page fails half way: markers on the
+            // writable one. This is why the library refuses up front.
+            check_eq!(
+                ctx,
+                "kernel: MADV_GUARD_INSTALL over rw- and r--",
+                baresys::madvise(va(1), 2 * p, baresys::Advice::GUARD_INSTALL),
+                Err(Errno::EPERM)
+            );
+            check!(ctx, "kernel: ... the rw- page got markers all the same", !t.readable(b + p));
+            check_eq!(
+                ctx,
+                "kernel: MADV_GUARD_REMOVE on a sealed page",
+                baresys::madvise(va(1), p, baresys::Advice::GUARD_REMOVE),
+                Ok(())
+            );
+            check!(ctx, "kernel: ... readable again, zero", t.readable(b + p) && zero(b + p, p));
+        } else {
+            ctx.note(format_args!("sealed: no guard regions here, marker answers not checked"));
+        }
+    }
+    // Page 1 was zeroed above where markers exist; refill for the checks below.
+    fill(b, 2 * p, 41);
+
+    // The library: every call that would change the pages is refused before any
+    // system call, with its own kind.
+    let sealed = Err(ErrorKind::Sealed);
+    check_eq!(ctx, "sealed: commit refused", kind(s.commit(..p)), sealed);
+    check_eq!(
+        ctx,
+        "sealed: commit_populate refused",
+        kind(s.commit_populate(..p)).map(drop),
+        sealed
+    );
+    check_eq!(ctx, "sealed: mprotect refused", kind(s.protect(.., Prot::READ)), sealed);
+    check_eq!(
+        ctx,
+        "sealed: protect(RW) refused",
+        kind(s.protect(..p, Prot::READ | Prot::WRITE)),
+        sealed
+    );
+    // SAFETY: refused before anything changes (checked).
+    let rwx = unsafe { s.protect_rwx(..p) };
+    check_eq!(ctx, "sealed: protect_rwx refused", kind(rwx), sealed);
+    check_eq!(ctx, "sealed: Uncharge refused", kind(s.decommit(.., Decommit::Uncharge)), sealed);
+    check_eq!(ctx, "sealed: decommit(Zero) refused", kind(s.decommit(..p, Decommit::Zero)), sealed);
+    check_eq!(ctx, "sealed: decommit(Lazy) refused", kind(s.decommit(..p, Decommit::Lazy)), sealed);
+    check_eq!(ctx, "sealed: fault refused", kind(s.fault(..p)), sealed);
+    check_eq!(ctx, "sealed: recommit refused", kind(s.recommit(..p)), sealed);
+    check_eq!(ctx, "sealed: guard refused", kind(s.guard(..2 * p)), sealed);
+    check_eq!(ctx, "sealed: unguard refused", kind(s.unguard(..p)), sealed);
+    check_eq!(ctx, "sealed: release refused", kind(s.release(3 * p..)), sealed);
+    // Bad input is still reported as such, before the seal.
+    check_eq!(
+        ctx,
+        "sealed: a bad range is still a bad range",
+        kind(s.fault(..1)),
+        Err(ErrorKind::Unaligned)
+    );
+    check!(
+        ctx,
+        "sealed: refused calls changed no permission",
+        range_has_perms(b, 2 * p, b"rw-")
+            && range_has_perms(b + 2 * p, p, b"r--")
+            && range_has_perms(b + 3 * p, p, b"---"),
+        "{:?}",
+        perms_at(b)
+    );
+    check!(
+        ctx,
+        "sealed: refused calls kept the contents",
+        t.usable(b, 2 * p) && holds(b, 2 * p, 41) && holds_at(b, 2 * p, p, 41)
+    );
+    match s.advise_huge(.., false) {
+        Ok(()) => check!(ctx, "sealed: advise_huge still works", true),
+        Err(e) if e.errno() == Some(Errno::EINVAL) => {
+            ctx.note(format_args!("sealed: advise_huge: EINVAL (no THP here)"))
+        }
+        Err(e) => check!(ctx, "sealed: advise_huge", false, "{}", e),
+    }
+    let tail = s.split_off(2 * p);
+    check!(ctx, "sealed: split_off keeps the seal", matches!(&tail, Ok(t) if t.is_sealed()));
+    drop(tail);
+    drop(s);
+    check!(
+        ctx,
+        "sealed: drop leaves it mapped",
+        range_has_perms(b, 2 * p, b"rw-") && range_has_perms(b + 2 * p, p, b"r--"),
+        "{:?}",
+        perms_at(b)
+    );
+    check!(ctx, "sealed: ... with its contents", holds(b, 2 * p, 41));
 }

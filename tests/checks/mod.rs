@@ -86,7 +86,10 @@ impl Out {
     pub fn flush(&mut self) {
         let mut done = 0;
         while done < self.len {
-            match baresys::write(1, &self.buf[done..self.len]) {
+            // SAFETY: fd 1 is open for the whole run (the test harness or the kernel
+            // opened it) and nothing here closes it.
+            let stdout = unsafe { baresys::fd::stdout() };
+            match baresys::write(stdout, &self.buf[done..self.len]) {
                 Ok(n) if n > 0 => done += n,
                 _ => break,
             }

@@ -20,7 +20,8 @@
 use super::util::{dontneed_zeroes, read_maps, Rng};
 use super::Ctx;
 use crate::{check, out};
-use baresys::mem::{self, Decommit, Error, FaultPath, Populate, Reservation};
+use baresys::fd::{AsRawFd, OwnedFd};
+use baresys::mem::{self, Decommit, Error, ErrorKind, FaultPath, Populate, Reservation};
 use baresys::{nr, Errno, MapFlags, OFlags, Prot};
 use core::fmt;
 use core::ops::Bound;
@@ -80,7 +81,8 @@ struct Env {
     page: usize,
     guard: bool,
     dontneed_zeroes: bool,
-    pipe: [i32; 2],
+    /// (read end, write end).
+    pipe: (OwnedFd, OwnedFd),
 }
 
 impl Page {
@@ -90,6 +92,13 @@ impl Page {
     /// mprotect(RW), and MADV_GUARD_REMOVE once markers were used in the reservation.
     fn make_rw(&mut self, markers: bool) {
         self.vma = Vma::Rw;
+        if markers {
+            self.marker = false;
+        }
+    }
+    /// mprotect(R or RX), and MADV_GUARD_REMOVE once markers were used.
+    fn set_prot(&mut self, vma: Vma, markers: bool) {
+        self.vma = vma;
         if markers {
             self.marker = false;
         }
@@ -332,37 +341,37 @@ impl fmt::Display for Desc {
 /// pages)` or the error.
 fn span(
     len: usize, page: usize, lo: Bound<usize>, hi: Bound<usize>,
-) -> Result<(usize, usize), Error> {
+) -> Result<(usize, usize), ErrorKind> {
     let start = match lo {
         Bound::Included(s) => s,
-        Bound::Excluded(s) => s.checked_add(1).ok_or(Error::Overflow)?,
+        Bound::Excluded(s) => s.checked_add(1).ok_or(ErrorKind::Overflow)?,
         Bound::Unbounded => 0,
     };
     let end = match hi {
-        Bound::Included(e) => e.checked_add(1).ok_or(Error::Overflow)?,
+        Bound::Included(e) => e.checked_add(1).ok_or(ErrorKind::Overflow)?,
         Bound::Excluded(e) => e,
         Bound::Unbounded => len,
     };
     if end <= start {
-        return Err(Error::ZeroLength);
+        return Err(ErrorKind::ZeroLength);
     }
     if end > len {
-        return Err(Error::OutOfRange);
+        return Err(ErrorKind::OutOfRange);
     }
     if !start.is_multiple_of(page) || !end.is_multiple_of(page) {
-        return Err(Error::Unaligned);
+        return Err(ErrorKind::Unaligned);
     }
     Ok((start / page, (end - start) / page))
 }
 
 /// What `reserve*` accept as a length: non-zero, page aligned, at most `isize::MAX`.
-fn check_len(len: usize, page: usize) -> Result<(), Error> {
+fn check_len(len: usize, page: usize) -> Result<(), ErrorKind> {
     if len == 0 {
-        Err(Error::ZeroLength)
+        Err(ErrorKind::ZeroLength)
     } else if !len.is_multiple_of(page) {
-        Err(Error::Unaligned)
+        Err(ErrorKind::Unaligned)
     } else if len > isize::MAX as usize {
-        Err(Error::Overflow)
+        Err(ErrorKind::Overflow)
     } else {
         Ok(())
     }
@@ -528,10 +537,12 @@ impl<S: Source> Model<'_, S> {
     }
 
     /// Compares an operation's result with the model's prediction.
-    fn expect<T: fmt::Debug>(&mut self, got: &Result<T, Error>, want: Result<(), Error>) -> bool {
+    fn expect<T: fmt::Debug>(
+        &mut self, got: &Result<T, Error>, want: Result<(), ErrorKind>,
+    ) -> bool {
         let ok = match (got, want) {
             (Ok(_), Ok(())) => true,
-            (Err(g), Err(w)) => *g == w,
+            (Err(g), Err(w)) => g.kind() == w,
             _ => false,
         };
         if !ok {
@@ -667,7 +678,7 @@ impl<S: Source> Model<'_, S> {
             self.count(true);
             match got {
                 Ok(r) => drop(r),
-                Err(Error::Kernel { call: "mmap", errno: Errno::ENOMEM }) => {}
+                Err(e) if e == ErrorKind::Kernel { call: "mmap", errno: Errno::ENOMEM } => {}
                 Err(e) => self.diverge(format_args!("reserve of {len:#x}: {e}")),
             }
             return true;
@@ -712,17 +723,17 @@ impl<S: Source> Model<'_, S> {
         self.desc.lo = Bound::Included(len);
         let want = check_len(len, p).and_then(|()| {
             if !align.is_power_of_two() || align < p {
-                Err(Error::BadAlign)
+                Err(ErrorKind::BadAlign)
             } else {
                 let total = len.checked_add(align - p);
-                total.filter(|&t| t <= isize::MAX as usize).map(drop).ok_or(Error::Overflow)
+                total.filter(|&t| t <= isize::MAX as usize).map(drop).ok_or(ErrorKind::Overflow)
             }
         });
         let got = Reservation::reserve_aligned(len, align);
         if want.is_ok() && align == huge {
             // The kernel decides: ENOMEM on 64-bit, maybe room on 32-bit.
             match got {
-                Err(Error::Kernel { call: "mmap", errno: Errno::ENOMEM }) => {
+                Err(e) if e == ErrorKind::Kernel { call: "mmap", errno: Errno::ENOMEM } => {
                     self.count(true);
                     return true;
                 }
@@ -774,19 +785,23 @@ impl<S: Source> Model<'_, S> {
         self.desc.lo = Bound::Included(len);
         let want = check_len(len, p).and_then(|()| {
             if !addr.is_multiple_of(p) {
-                Err(Error::Unaligned)
+                Err(ErrorKind::Unaligned)
             } else {
-                addr.checked_add(len).map(drop).ok_or(Error::Overflow)
+                addr.checked_add(len).map(drop).ok_or(ErrorKind::Overflow)
             }
         });
         let want = match want {
             Ok(()) if self.snaps[self.cur].overlaps(addr, addr + len) => {
-                Err(Error::Kernel { call: "mmap", errno: Errno::EEXIST })
+                Err(ErrorKind::Kernel { call: "mmap", errno: Errno::EEXIST })
             }
             w => w,
         };
-        let got = Reservation::reserve_at(addr as *mut u8, len);
-        if let Err(Error::Misplaced { .. }) = got {
+        // SAFETY: the address space asked for is a hole this model made by dropping or
+        // releasing one of its reservations, a live reservation of its own (refused with
+        // EEXIST), or a range refused before any system call; no other code runs in this
+        // process meanwhile, so nothing else expects to use it.
+        let got = unsafe { Reservation::reserve_at(addr as *mut u8, len) };
+        if got.as_ref().is_err_and(|e| matches!(e.kind(), ErrorKind::Misplaced { .. })) {
             // Linux < 4.17 takes MAP_FIXED_NOREPLACE as a hint; the mapping is undone.
             self.count(true);
             return true;
@@ -804,7 +819,7 @@ impl<S: Source> Model<'_, S> {
     }
 
     /// Picks a range of slot `s`, records it, and returns the model's verdict.
-    fn ranged(&mut self, name: &'static str, s: usize) -> Result<(usize, usize), Error> {
+    fn ranged(&mut self, name: &'static str, s: usize) -> Result<(usize, usize), ErrorKind> {
         let n = self.slots[s].n;
         let (lo, hi) = self.range(n);
         self.start(name, s);
@@ -939,7 +954,7 @@ impl<S: Source> Model<'_, S> {
             if prot == rw || prot == Prot::READ || prot == Prot::READ | Prot::EXEC {
                 Ok(v)
             } else {
-                Err(Error::ProtNotAllowed(prot))
+                Err(ErrorKind::ProtNotAllowed(prot))
             }
         });
         let got = self.r(s).protect(self.bounds(), prot);
@@ -948,10 +963,10 @@ impl<S: Source> Model<'_, S> {
                 if prot == rw {
                     self.apply(s, v, |pg, _, m| pg.make_rw(m));
                     self.after_rw(s, v);
-                } else if prot == Prot::READ {
-                    self.apply(s, v, |pg, _, _| pg.vma = Vma::R);
                 } else {
-                    self.apply(s, v, |pg, _, _| pg.vma = Vma::Rx);
+                    // The asked protection exactly: markers go too, as in make_rw.
+                    let vma = if prot == Prot::READ { Vma::R } else { Vma::Rx };
+                    self.apply(s, v, |pg, _, m| pg.set_prot(vma, m));
                 }
             }
         }
@@ -995,9 +1010,9 @@ impl<S: Source> Model<'_, S> {
             (1 + self.rng.below(MAX_PAGES as u64 - 1) as usize) * p
         };
         let want = if at == 0 || at >= n * p {
-            Err(Error::OutOfRange)
+            Err(ErrorKind::OutOfRange)
         } else if !at.is_multiple_of(p) {
-            Err(Error::Unaligned)
+            Err(ErrorKind::Unaligned)
         } else {
             Ok(())
         };
@@ -1038,8 +1053,10 @@ impl<S: Source> Model<'_, S> {
         let n = self.slots[s].n;
         let v = self.ranged("release", s);
         let want = v.and_then(|(first, count)| {
-            if count == n || (first != 0 && first + count != n) {
-                Err(Error::Hole)
+            if count == n {
+                Err(ErrorKind::ReleaseAll)
+            } else if first != 0 && first + count != n {
+                Err(ErrorKind::Hole)
             } else {
                 Ok((first, count))
             }
@@ -1112,7 +1129,7 @@ impl<S: Source> Model<'_, S> {
         self.start("set_fault_path", s);
         self.desc.arg = path as usize;
         let want = if path == FaultPath::Guard && !self.env.guard {
-            Err(Error::Unsupported("MADV_GUARD_INSTALL"))
+            Err(ErrorKind::Unsupported("MADV_GUARD_INSTALL"))
         } else {
             Ok(())
         };
@@ -1139,10 +1156,10 @@ impl<S: Source> Model<'_, S> {
 impl<S: Source> Model<'_, S> {
     /// Whether the kernel can read the byte at `addr` (copies it through the pipe).
     fn readable(&self, addr: usize) -> bool {
-        let [r, w] = self.env.pipe;
+        let (r, w) = &self.env.pipe;
         // SAFETY: the kernel reads at most one byte at `addr` and answers EFAULT if it
         // cannot; nothing in this process touches it.
-        let res = unsafe { baresys::syscall3(nr::WRITE, w as usize, addr, 1) };
+        let res = unsafe { baresys::syscall3(nr::WRITE, w.as_raw_fd() as usize, addr, 1) };
         if res == Ok(1) {
             let _ = baresys::read(r, &mut [0u8; 1]);
         }
@@ -1315,7 +1332,7 @@ impl<S: Source> Model<'_, S> {
 fn zero_page_corrupt(page: usize) -> bool {
     let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
     // SAFETY: a fresh mapping where the kernel chooses aliases nothing.
-    let Ok(p) = (unsafe { baresys::mmap(core::ptr::null_mut(), page, Prot::READ, flags, -1, 0) })
+    let Ok(p) = (unsafe { baresys::mmap(core::ptr::null_mut(), page, Prot::READ, flags, None, 0) })
     else {
         return false;
     };
@@ -1389,23 +1406,18 @@ impl Source for Bytes<'_> {
     }
 }
 
-fn close_pipe(pipe: [i32; 2]) {
-    // SAFETY: both ends were made by `setup` and are used by nothing else.
-    unsafe {
-        let _ = baresys::close(pipe[0]);
-        let _ = baresys::close(pipe[1]);
-    }
-}
-
 /// A model with no reservation yet and the first snapshot taken.
-fn setup<S: Source>(target: &str, src: S, sample: u64) -> Result<Model<'_, S>, &'static str> {
+/// `markers`: whether the library uses guard markers in this run (the caller forces it
+/// with `mem::force_guard_markers`).
+fn setup<S: Source>(
+    target: &str, src: S, sample: u64, markers: bool,
+) -> Result<Model<'_, S>, &'static str> {
     let page = mem::page_size();
     if !page.is_power_of_two() || page < 4096 {
         return Err("no page size");
     }
     let pipe = baresys::pipe2(OFlags::CLOEXEC).map_err(|_| "pipe2 for the kernel-read probe")?;
-    let env =
-        Env { page, guard: mem::guard_supported(), dontneed_zeroes: dontneed_zeroes(page), pipe };
+    let env = Env { page, guard: markers, dontneed_zeroes: dontneed_zeroes(page), pipe };
     let _ = mem::default_fault_path();
     let mut m = Model {
         env,
@@ -1431,7 +1443,6 @@ fn setup<S: Source>(target: &str, src: S, sample: u64) -> Result<Model<'_, S>, &
     };
     m.snaps[0].take(&mut m.text);
     if !m.snaps[0].ok {
-        close_pipe(pipe);
         return Err("/proc/self/maps cannot be read");
     }
     Ok(m)
@@ -1451,7 +1462,8 @@ impl<S: Source> Model<'_, S> {
         done
     }
 
-    /// Drops what is left, checks that it is gone, and closes the probe pipe.
+    /// Drops what is left and checks that it is gone (dropping the model closes the
+    /// probe pipe).
     fn finish(&mut self, done: u32) {
         let page = self.p();
         self.op = done;
@@ -1470,14 +1482,13 @@ impl<S: Source> Model<'_, S> {
         if self.bad {
             self.divergences += 1;
         }
-        close_pipe(self.env.pipe);
     }
 }
 
 /// Runs the model on choices read from `data` (the fuzz target): at most 512
 /// operations. Returns (operations, divergences); divergences are printed.
 pub fn run_bytes(data: &[u8]) -> (u32, u32) {
-    let mut m = match setup("fuzz", Bytes::new(data), 0x5eed) {
+    let mut m = match setup("fuzz", Bytes::new(data), 0x5eed, mem::guard_supported()) {
         Ok(m) => m,
         Err(e) => {
             out!("model fuzz: {e}\n");
@@ -1489,20 +1500,41 @@ pub fn run_bytes(data: &[u8]) -> (u32, u32) {
     (done, m.divergences)
 }
 
-/// Runs `ops` random operations from `seed` and records one check, `model`.
+/// Runs `ops` random operations from `seed` twice, with guard markers forced off and
+/// forced on, and records one check for each (`model (markers off)`, `model (markers
+/// on)`). Where the kernel has no guard regions (before 6.13, QEMU user mode) the
+/// forced-on run cannot agree with a kernel that ignores markers: it is not run, and a
+/// note says so (no check is recorded for it).
 pub fn run(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
     ctx.group("model");
     out!("model {target}: seed {seed} (BARESYS_SEED={seed} BARESYS_OPS={ops} to rerun)\n");
+    for markers in [false, true] {
+        let label = if markers { "markers on" } else { "markers off" };
+        if markers && !mem::guard_supported() {
+            ctx.note(format_args!(
+                "model {target} ({label}): not run: no guard regions here (kernel < 6.13 or QEMU user mode)"
+            ));
+            continue;
+        }
+        mem::force_guard_markers(Some(markers));
+        run_one(ctx, target, label, ops, seed, markers);
+        mem::force_guard_markers(None);
+    }
+}
+
+fn run_one(ctx: &mut Ctx, target: &str, label: &str, ops: u32, seed: u64, markers: bool) {
     let mix = seed ^ 0x9e37_79b9_7f4a_7c15;
-    let mut m = match setup(target, Rng(if mix == 0 { 1 } else { mix }), mix.rotate_left(17)) {
+    let name = if markers { "model (markers on)" } else { "model (markers off)" };
+    let src = Rng(if mix == 0 { 1 } else { mix });
+    let mut m = match setup(target, src, mix.rotate_left(17), markers) {
         Ok(m) => m,
-        Err(e) => return check!(ctx, "model", false, "{}", e),
+        Err(e) => return check!(ctx, name, false, "{}", e),
     };
     let done = m.drive(ops);
     m.finish(done);
     let st = &m.stats;
     out!(
-        "model {target}: {} valid and {} invalid operations, {} page states and {} full pages checked against the kernel; guard markers {}, MADV_DONTNEED zeroes {}\n",
+        "model {target} ({label}): {} valid and {} invalid operations, {} page states and {} full pages checked against the kernel; guard markers {}, MADV_DONTNEED zeroes {}\n",
         st.valid,
         st.invalid,
         st.page_checks,
@@ -1510,15 +1542,15 @@ pub fn run(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
         if m.env.guard { "yes" } else { "no" },
         if m.env.dontneed_zeroes { "yes" } else { "no" }
     );
-    out!("model {target}: per operation, valid/invalid:");
+    out!("model {target} ({label}): per operation, valid/invalid:");
     for &(name, v, i) in m.stats.per.iter().filter(|e| !e.0.is_empty()) {
         out!(" {name} {v}/{i}");
     }
     out!("\n");
-    out!("model {target}: {done} operations, {} divergences\n", m.divergences);
+    out!("model {target} ({label}): {done} operations, {} divergences\n", m.divergences);
     check!(
         ctx,
-        "model",
+        name,
         m.divergences == 0 && done == ops,
         "{} divergences in {} of {} operations (seed {})",
         m.divergences,

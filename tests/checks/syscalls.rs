@@ -4,6 +4,7 @@
 use super::util::{access_faults, in_child, perms_at, range_has_perms};
 use super::Ctx;
 use crate::{check, check_eq};
+use baresys::fd::AsRawFd;
 use baresys::{nr, Advice, Errno, MapFlags, MremapFlags, OFlags, Prot};
 use core::ffi::c_void;
 use core::ptr::null_mut;
@@ -13,7 +14,7 @@ const RW: Prot = Prot::READ.union(Prot::WRITE);
 
 fn map(len: usize, prot: Prot) -> *mut c_void {
     // SAFETY: a new anonymous mapping where the kernel chooses aliases nothing.
-    unsafe { baresys::mmap(null_mut(), len, prot, ANON, -1, 0) }.unwrap_or(null_mut())
+    unsafe { baresys::mmap(null_mut(), len, prot, ANON, None, 0) }.unwrap_or(null_mut())
 }
 
 pub fn run(ctx: &mut Ctx) {
@@ -41,13 +42,22 @@ pub fn run(ctx: &mut Ctx) {
     );
 
     // write / read / pipe2 / close.
-    check_eq!(ctx, "write of nothing", baresys::write(1, b""), Ok(0));
-    check_eq!(ctx, "write to a bad fd gives EBADF", baresys::write(-1, b"x"), Err(Errno::EBADF));
+    // SAFETY: fd 1 is open for the whole run (the test harness or the kernel opened it).
+    let stdout = unsafe { baresys::fd::stdout() };
+    check_eq!(ctx, "write of nothing", baresys::write(stdout, b""), Ok(0));
+    // SAFETY: a number that is not open, only for the kernel to answer EBADF: nothing
+    // owns it, and the borrow ends with the call.
+    let bad = unsafe { baresys::fd::BorrowedFd::borrow_raw(i32::MAX) };
+    check_eq!(ctx, "write to a bad fd gives EBADF", baresys::write(bad, b"x"), Err(Errno::EBADF));
+    // The raw call still reaches fd -1, which no typed descriptor can be.
+    // SAFETY: the kernel reads at most one byte of the literal.
+    let raw = unsafe { baresys::syscall3(nr::WRITE, usize::MAX, b"x".as_ptr() as usize, 1) };
+    check_eq!(ctx, "raw write to fd -1 gives EBADF", raw, Err(Errno::EBADF));
     match baresys::pipe2(OFlags::CLOEXEC) {
-        Ok([r, w]) => {
-            check_eq!(ctx, "write to a pipe", baresys::write(w, b"baresys"), Ok(7));
+        Ok((r, w)) => {
+            check_eq!(ctx, "write to a pipe", baresys::write(&w, b"baresys"), Ok(7));
             let mut buf = [0u8; 16];
-            let n = baresys::read(r, &mut buf);
+            let n = baresys::read(&r, &mut buf);
             check!(
                 ctx,
                 "read back from the pipe",
@@ -56,16 +66,16 @@ pub fn run(ctx: &mut Ctx) {
                 n,
                 &buf[..7]
             );
-            // SAFETY: both ends were made above and are not used after this.
-            check_eq!(ctx, "close", unsafe { baresys::close(w) }, Ok(()));
-            check_eq!(ctx, "read at end of pipe gives 0", baresys::read(r, &mut buf), Ok(0));
-            // SAFETY: as above.
-            let _ = unsafe { baresys::close(r) };
-            // SAFETY: closing a descriptor closed just above, owned by nothing.
+            let w_raw = w.as_raw_fd();
+            check_eq!(ctx, "close", baresys::close(w), Ok(()));
+            check_eq!(ctx, "read at end of pipe gives 0", baresys::read(&r, &mut buf), Ok(0));
+            drop(r);
+            // SAFETY: closing a number closed just above, through the raw call: nothing
+            // owns it (no other thread opens files during these checks).
             check_eq!(
                 ctx,
                 "close of a closed fd gives EBADF",
-                unsafe { baresys::close(w) },
+                unsafe { baresys::syscall1(nr::CLOSE, w_raw as usize) }.map(drop),
                 Err(Errno::EBADF)
             );
         }
@@ -74,7 +84,7 @@ pub fn run(ctx: &mut Ctx) {
     check_eq!(
         ctx,
         "openat of a missing path gives ENOENT",
-        baresys::openat(baresys::AT_FDCWD, c"/nonexistent/baresys", OFlags::RDONLY, 0),
+        baresys::openat(baresys::fd::CWD, c"/nonexistent/baresys", OFlags::RDONLY, 0).map(drop),
         Err(Errno::ENOENT)
     );
 
@@ -258,7 +268,7 @@ fn mappings(ctx: &mut Ctx, page: usize) {
     check_eq!(
         ctx,
         "mmap of length 0 gives EINVAL",
-        unsafe { baresys::mmap(null_mut(), 0, RW, ANON, -1, 0) },
+        unsafe { baresys::mmap(null_mut(), 0, RW, ANON, None, 0) },
         Err(Errno::EINVAL)
     );
 }
@@ -267,7 +277,7 @@ fn mappings(ctx: &mut Ctx, page: usize) {
 /// units, s390x passes it in its argument block. The program's own binary is the file.
 fn file_mapping(ctx: &mut Ctx, page: usize) {
     let Ok(fd) =
-        baresys::openat(baresys::AT_FDCWD, c"/proc/self/exe", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+        baresys::openat(baresys::fd::CWD, c"/proc/self/exe", OFlags::RDONLY | OFlags::CLOEXEC, 0)
     else {
         ctx.note(format_args!("/proc/self/exe cannot be opened: file mapping not checked"));
         check!(ctx, "open /proc/self/exe", false);
@@ -280,7 +290,7 @@ fn file_mapping(ctx: &mut Ctx, page: usize) {
     let mut ok = true;
     while skipped < page {
         let chunk = (page - skipped).min(scratch.len());
-        match baresys::read(fd, &mut scratch[..chunk]) {
+        match baresys::read(&fd, &mut scratch[..chunk]) {
             Ok(n) if n > 0 => skipped += n,
             _ => {
                 ok = false;
@@ -288,11 +298,19 @@ fn file_mapping(ctx: &mut Ctx, page: usize) {
             }
         }
     }
-    ok &= baresys::read(fd, &mut want) == Ok(want.len());
+    ok &= baresys::read(&fd, &mut want) == Ok(want.len());
     check!(ctx, "read the program file", ok);
     // SAFETY: a new private read-only file mapping where the kernel chooses.
-    let m =
-        unsafe { baresys::mmap(null_mut(), page, Prot::READ, MapFlags::PRIVATE, fd, page as u64) };
+    let m = unsafe {
+        baresys::mmap(
+            null_mut(),
+            page,
+            Prot::READ,
+            MapFlags::PRIVATE,
+            Some(fd.as_fd()),
+            page as u64,
+        )
+    };
     match m {
         Ok(q) => {
             // SAFETY: `q` maps one readable page of the file.
@@ -304,10 +322,10 @@ fn file_mapping(ctx: &mut Ctx, page: usize) {
         Err(e) => check!(ctx, "mmap of a file at an offset", false, "{}", e),
     }
     // SAFETY: an unaligned offset is refused before anything is mapped.
-    let r = unsafe { baresys::mmap(null_mut(), page, Prot::READ, MapFlags::PRIVATE, fd, 100) };
+    let r = unsafe {
+        baresys::mmap(null_mut(), page, Prot::READ, MapFlags::PRIVATE, Some(fd.as_fd()), 100)
+    };
     check_eq!(ctx, "mmap at an unaligned offset gives EINVAL", r, Err(Errno::EINVAL));
-    // SAFETY: `fd` was opened above and is not used after this.
-    let _ = unsafe { baresys::close(fd) };
 }
 
 fn processes(ctx: &mut Ctx) {

@@ -10,20 +10,43 @@ const RLIMIT_CORE: u32 = 4;
 /// (the caller treats that as a failure).
 pub fn read_maps(buf: &mut [u8]) -> usize {
     let Ok(fd) =
-        baresys::openat(baresys::AT_FDCWD, c"/proc/self/maps", OFlags::RDONLY | OFlags::CLOEXEC, 0)
+        baresys::openat(baresys::fd::CWD, c"/proc/self/maps", OFlags::RDONLY | OFlags::CLOEXEC, 0)
     else {
         return 0;
     };
     let mut len = 0;
     while len < buf.len() {
-        match baresys::read(fd, &mut buf[len..]) {
+        match baresys::read(&fd, &mut buf[len..]) {
             Ok(0) | Err(_) => break,
             Ok(n) => len += n,
         }
     }
-    // SAFETY: `fd` was opened above and is not used after this.
-    let _ = unsafe { baresys::close(fd) };
     len
+}
+
+/// A `mem` result with only the kind of its error, to compare with an expected kind.
+pub fn kind<T>(r: Result<T, baresys::mem::Error>) -> Result<T, baresys::mem::ErrorKind> {
+    r.map_err(|e| e.kind())
+}
+
+/// Whether two formatted texts are equal (no allocation: both go through a fixed
+/// buffer of 256 bytes; longer texts compare unequal).
+pub fn fmt_eq(a: core::fmt::Arguments<'_>, b: core::fmt::Arguments<'_>) -> bool {
+    struct Buf([u8; 256], usize, bool);
+    impl core::fmt::Write for Buf {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            match self.0.get_mut(self.1..self.1 + s.len()) {
+                Some(dst) => dst.copy_from_slice(s.as_bytes()),
+                None => self.2 = true,
+            }
+            self.1 += s.len();
+            Ok(())
+        }
+    }
+    let (mut x, mut y) = (Buf([0; 256], 0, false), Buf([0; 256], 0, false));
+    let _ = core::fmt::write(&mut x, a);
+    let _ = core::fmt::write(&mut y, b);
+    !x.2 && !y.2 && x.1 == y.1 && x.0[..x.1] == y.0[..y.1]
 }
 
 /// One line of /proc/self/maps.
@@ -158,7 +181,7 @@ pub fn dontneed_zeroes(page: usize) -> bool {
             page,
             baresys::Prot::READ | baresys::Prot::WRITE,
             flags,
-            -1,
+            None,
             0,
         )
     }) else {

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use crate::checks::{util, Ctx};
+use baresys::fd::AsRawFd;
 use baresys::{nr, Errno, OFlags};
 use core::ffi::CStr;
 
@@ -36,7 +37,7 @@ impl Outcome {
 /// must not allocate: it only issues system calls, touches memory and formats on the
 /// stack (`out!`).
 pub fn child(group: &'static str, f: impl FnOnce(&mut Ctx)) -> Outcome {
-    let pipe = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
+    let (pipe_r, pipe_w) = baresys::pipe2(OFlags::CLOEXEC).expect("pipe2");
     let verbose = std::env::var_os("BARESYS_VERBOSE").is_some();
     let status = util::in_child(|| {
         let mut ctx = Ctx::new(verbose);
@@ -49,21 +50,15 @@ pub fn child(group: &'static str, f: impl FnOnce(&mut Ctx)) -> Outcome {
         let mut word = [0u8; 8];
         word[..4].copy_from_slice(&ctx.passed.to_ne_bytes());
         word[4..].copy_from_slice(&ctx.failed.to_ne_bytes());
-        let _ = baresys::write(pipe[1], &word);
+        let _ = baresys::write(&pipe_w, &word);
         i32::from(ctx.failed != 0)
     })
     .expect("fork");
     // The write end first: a child that died before reporting leaves the read at EOF.
-    // SAFETY: our copy of the write end, used by nothing after this.
-    unsafe {
-        let _ = baresys::close(pipe[1]);
-    }
+    drop(pipe_w);
     let mut word = [0u8; 8];
-    let got = baresys::read(pipe[0], &mut word).unwrap_or(0);
-    // SAFETY: the read end, made above and used by nothing else.
-    unsafe {
-        let _ = baresys::close(pipe[0]);
-    }
+    let got = baresys::read(&pipe_r, &mut word).unwrap_or(0);
+    drop(pipe_r);
     let (passed, failed) = if got == 8 {
         (
             u32::from_ne_bytes(word[..4].try_into().unwrap()),
@@ -78,7 +73,7 @@ pub fn child(group: &'static str, f: impl FnOnce(&mut Ctx)) -> Outcome {
 /// Calls `f` with each complete line of the file at `path`, read in chunks into a stack
 /// buffer (so /proc/self/maps with 65,000 lines is fine); stops when `f` says false.
 pub fn for_each_line(path: &CStr, mut f: impl FnMut(&[u8]) -> bool) -> bool {
-    let Ok(fd) = baresys::openat(baresys::AT_FDCWD, path, OFlags::RDONLY | OFlags::CLOEXEC, 0)
+    let Ok(fd) = baresys::openat(baresys::fd::CWD, path, OFlags::RDONLY | OFlags::CLOEXEC, 0)
     else {
         return false;
     };
@@ -86,7 +81,7 @@ pub fn for_each_line(path: &CStr, mut f: impl FnMut(&[u8]) -> bool) -> bool {
     let mut have = 0;
     let mut go = true;
     while go {
-        let n = match baresys::read(fd, &mut buf[have..]) {
+        let n = match baresys::read(&fd, &mut buf[have..]) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
@@ -108,8 +103,6 @@ pub fn for_each_line(path: &CStr, mut f: impl FnMut(&[u8]) -> bool) -> bool {
     if go && have > 0 {
         f(&buf[..have]);
     }
-    // SAFETY: `fd` was opened above and is not used after this.
-    let _ = unsafe { baresys::close(fd) };
     true
 }
 
@@ -214,16 +207,11 @@ pub fn file_number(path: &CStr) -> Option<u64> {
 /// Whether the kernel can read the byte at `addr` (it copies it into a pipe; EFAULT
 /// when it cannot), without touching it from this process.
 pub fn kernel_can_read(addr: usize) -> bool {
-    let Ok([r, w]) = baresys::pipe2(OFlags::CLOEXEC) else {
+    let Ok((_r, w)) = baresys::pipe2(OFlags::CLOEXEC) else {
         return false;
     };
     // SAFETY: the kernel reads at most one byte at `addr` and answers EFAULT if it cannot.
-    let res = unsafe { baresys::syscall3(nr::WRITE, w as usize, addr, 1) };
-    // SAFETY: both ends were made above and are used by nothing else.
-    unsafe {
-        let _ = baresys::close(r);
-        let _ = baresys::close(w);
-    }
+    let res = unsafe { baresys::syscall3(nr::WRITE, w.as_raw_fd() as usize, addr, 1) };
     res == Ok(1)
 }
 
