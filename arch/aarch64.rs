@@ -36,9 +36,9 @@ pub(crate) const CLOBBERS: &[&str] = &[];
 #[cfg(target_feature = "sve")]
 pub(crate) const CLOBBERS: &[&str] = &[
     "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p13", "p14",
-    "p15", "ffr", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12",
-    "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25",
-    "v26", "v27", "v28", "v29", "v30", "v31",
+    "p15", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+    "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",
+    "v27", "v28", "v29", "v30", "v31",
 ];
 
 /// What `fork` declares: the same as every syscall.
@@ -55,14 +55,16 @@ macro_rules! syscall {
 /// With SVE, a system call discards the SVE state: Z0-Z31 keep only their low 128 bits
 /// (the V registers), and P0-P15 and FFR become zero (Documentation/arch/arm64/sve.rst,
 /// "System call behaviour"). Rust's asm cannot name a Z register, but declaring its V
-/// part keeps the compiler from leaving any value in that register across the call.
+/// part keeps the compiler from leaving any value in that register across the call. FFR
+/// is not declared: LLVM reserves it (no value of the compiler's lives there) and warns
+/// that clobbering a reserved register is undefined.
 #[cfg(target_feature = "sve")]
 macro_rules! syscall {
     ($nr:expr $(, $reg:tt = $arg:expr)*) => {
         svc!($nr $(, $reg = $arg)*;
             out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
             out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
-            out("p12") _, out("p13") _, out("p14") _, out("p15") _, out("ffr") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _,
             out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
             out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
             out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,

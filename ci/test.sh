@@ -19,10 +19,10 @@ BUILD_STD=(-Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-buil
 #   instruction (must be absent)
 MATRIX='
 x86_64-unknown-linux-musl           ; qemu-x86_64      ; x86_64      ; x86_64-linux-gnu-ld         ; pic static-pie gnu-ld dev stable         ; \$(0xa|10), %eax             ; \bsyscall\b   ; \bcall
-i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; i686-linux-gnu-ld           ; pic static-pie gnu-ld dev stable         ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
+i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; i686-linux-gnu-ld           ; pic static-pie static-pie+relr gnu-ld dev stable ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
 armv7-unknown-linux-gnueabihf       ; qemu-arm         ; arm         ; arm-linux-gnueabihf-ld      ; pic static-pie gnu-ld dev stable         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
 thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; -           ; arm-linux-gnueabihf-ld      ; pic static-pie gnu-ld dev stable         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
-aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; aarch64-linux-gnu-ld        ; pic static-pie gnu-ld dev stable sve     ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
+aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; aarch64-linux-gnu-ld        ; pic static-pie static-pie+relr gnu-ld dev stable sve ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
 loongarch64-unknown-linux-gnu       ; qemu-loongarch64 ; loongarch64 ; -                           ; pic static-pie dev                       ; \$a7, \$zero, (0xe2|226)\b   ; \bsyscall\s+0 ; \bbl\b|jirl\s+\$ra
 mips-unknown-linux-gnu              ; qemu-mips        ; -           ; mips-linux-gnu-ld           ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
 mipsel-unknown-linux-gnu            ; qemu-mipsel      ; mipsel      ; mipsel-linux-gnu-ld         ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
@@ -160,10 +160,12 @@ step "x32, ILP32 and ELFv1 _start fail the build, naming themselves" refused_abi
 #               on x86_64, PIC code in a static non-PIE executable elsewhere
 #   static-pie  that code linked -pie: `_start` must apply the relocations; on mips
 #               (`static-pie:refused`) the link must fail with the symbol naming the fix
+#   static-pie+relr  the same with the relative relocations packed as DT_RELR
 #   gnu-ld      the static build linked by Debian's GNU ld instead of rust-lld
 #   gnu-ld+relax  riscv64 code with linker relaxation on, linked by GNU ld: it turns
 #               accesses near `__global_pointer$` into gp-relative ones
-#   dev         the dev profile (opt-level 0 allocates registers differently around the asm)
+#   dev         the dev profile (opt-level 0 allocates registers differently around the
+#               asm) with the default relocation model, as `cargo build` gives a user
 #   stable      stable Rust and the core rustup ships (no build-std)
 #   sve         aarch64 with +sve, run by `qemu-aarch64 -cpu max`
 # Binaries are kept as target/fs-bin/<triple>.<variant>.
@@ -213,7 +215,9 @@ fs_build() { # fs_build <triple> <variant> <gnu-ld>: builds, copies to $FS_BIN/<
     gnu-ld+relax) flags+=" -Ctarget-feature=+relax"; dir+=-relax; last=(-Clinker="$3" -Clinker-flavor=ld) ;;
     pic) flags=${flags/-Crelocation-model=static/}; dir+=-pic ;;
     static-pie) flags=${flags/-Crelocation-model=static/}; dir+=-pic; last=("${PIE_ARGS[@]}") ;;
-    dev) profile=(); out=debug; dir+=-dev ;;
+    static-pie+relr) flags=${flags/-Crelocation-model=static/}; dir+=-pic
+        last=("${PIE_ARGS[@]}" -Clink-arg=-zpack-relative-relocs) ;;
+    dev) flags=${flags/-Crelocation-model=static/}; profile=(); out=debug; dir+=-dev ;;
     stable) toolchain=+stable; std=(); features=(--features prebuilt-core); dir+=-stable ;;
     sve) flags+=" -Ctarget-feature=+sve"; dir+=-sve ;;
     *) echo "unknown variant $v"; return 1 ;;

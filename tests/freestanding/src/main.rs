@@ -67,13 +67,16 @@ fn start_checks(ctx: &mut checks::Ctx, args: &Args) {
     check!(ctx, "argv[0] is there", args.arg(0).is_some_and(|a| !a.to_bytes().is_empty()));
     let entry = args.auxv(AT_ENTRY).unwrap_or(0);
     check!(ctx, "AT_ENTRY is in the program", entry != 0);
-    let mut on_stack = 0u8;
+    // Where the kernel (or QEMU) put the program: a static-pie linked at 0 has its
+    // program headers at 0x40 when loaded there, elsewhere when it was moved.
     ctx.note(format_args!(
-        "entry {entry:#x}, a local at {:#x}",
-        core::hint::black_box(&mut on_stack) as *mut u8 as usize
+        "entry {entry:#x}, program headers at {:#x}",
+        args.auxv(AT_PHDR).unwrap_or(0)
     ));
 }
 
+/// The auxiliary-vector key of the program headers' address.
+const AT_PHDR: usize = 3;
 /// The auxiliary-vector key of the program's entry point.
 const AT_ENTRY: usize = 9;
 
