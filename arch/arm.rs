@@ -100,3 +100,24 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_ARM_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(23);
+
+// LLVM gives every function an `.ARM.exidx` entry naming an EHABI personality routine,
+// even with panic = "abort". rust-lld lets those references dangle; GNU ld wants the
+// routines defined, which libgcc does in programs that link it. Nothing unwinds in a
+// program without libc, so weak stand-ins that trap are enough, and a libgcc that is
+// linked anyway takes precedence.
+#[cfg(feature = "start")]
+core::arch::global_asm!(
+    ".pushsection .text.baresys_aeabi_unwind, \"ax\", %progbits",
+    ".weak __aeabi_unwind_cpp_pr0",
+    ".weak __aeabi_unwind_cpp_pr1",
+    ".weak __aeabi_unwind_cpp_pr2",
+    ".type __aeabi_unwind_cpp_pr0, %function",
+    ".type __aeabi_unwind_cpp_pr1, %function",
+    ".type __aeabi_unwind_cpp_pr2, %function",
+    "__aeabi_unwind_cpp_pr0:",
+    "__aeabi_unwind_cpp_pr1:",
+    "__aeabi_unwind_cpp_pr2:",
+    "udf #0",
+    ".popsection",
+);
