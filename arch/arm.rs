@@ -100,7 +100,9 @@ pub(crate) mod signal {
     /// None: without `SA_RESTORER` the kernel returns through its own signal page,
     /// mapped into every process (arch/arm/kernel/signal.c, `mm->context.sigpage`), in
     /// ARM or Thumb mode as the handler was.
-    pub(crate) const RESTORER: Option<unsafe extern "C" fn() -> !> = None;
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
 
     // siginfo: signo, errno, code, then the union at 12 (pointer-aligned).
     pub(crate) const SI_ERRNO: usize = 4;

@@ -108,7 +108,9 @@ pub(crate) mod signal {
 
     /// None: the kernel ignores the field and returns through the vDSO's sigtramp_rt64
     /// (arch/powerpc/kernel/signal_64.c), mapped into every process.
-    pub(crate) const RESTORER: Option<unsafe extern "C" fn() -> !> = None;
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
 
     // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
     pub(crate) const SI_ERRNO: usize = 4;

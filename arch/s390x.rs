@@ -103,7 +103,9 @@ pub(crate) mod signal {
 
     /// None: without `SA_RESTORER` the kernel returns through the vDSO's rt_sigreturn
     /// (arch/s390/kernel/signal.c), mapped into every process.
-    pub(crate) const RESTORER: Option<unsafe extern "C" fn() -> !> = None;
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
 
     // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
     pub(crate) const SI_ERRNO: usize = 4;

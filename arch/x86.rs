@@ -157,14 +157,24 @@ pub(crate) mod signal {
 
     /// Without `SA_RESTORER` the kernel returns through the 32-bit vDSO
     /// (arch/x86/kernel/signal_32.c), which `vdso32=0` removes; with its own
-    /// trampoline the crate does not depend on it.
-    pub(crate) const RESTORER: Option<unsafe extern "C" fn() -> !> = Some(restore_rt);
+    /// trampolines the crate does not depend on it. Two: a handler with `SA_SIGINFO` gets
+    /// an rt frame (`rt_sigreturn`), one without it the old frame (`sigreturn`).
+    pub(crate) fn restorer(flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        Some(if flags & SA_SIGINFO != 0 { restore_rt } else { restore })
+    }
 
     /// `rt_sigreturn` (173) with the stack pointer at the frame the kernel built (the
     /// bytes of glibc's `__restore_rt`, which debuggers recognise).
     #[unsafe(naked)]
     unsafe extern "C" fn restore_rt() -> ! {
         core::arch::naked_asm!("mov eax, {nr}", "int 0x80", "ud2", nr = const super::nr::RT_SIGRETURN)
+    }
+
+    /// `sigreturn` (119) for the old frame: its first word (the signal number) popped,
+    /// as the kernel's `sys_sigreturn` finds the frame at sp - 8 (glibc's `__restore`).
+    #[unsafe(naked)]
+    unsafe extern "C" fn restore() -> ! {
+        core::arch::naked_asm!("pop eax", "mov eax, {nr}", "int 0x80", "ud2", nr = const super::nr::SIGRETURN)
     }
 
     // siginfo: signo, errno, code, then the union at 12 (pointer-aligned).

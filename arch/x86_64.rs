@@ -89,7 +89,9 @@ pub(crate) mod signal {
 
     /// The kernel refuses to deliver a signal to a handler without `SA_RESTORER`
     /// (arch/x86/kernel/signal_64.c: "x86-64 should always use SA_RESTORER").
-    pub(crate) const RESTORER: Option<unsafe extern "C" fn() -> !> = Some(restore_rt);
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        Some(restore_rt)
+    }
 
     /// The trampoline the handler returns to: `rt_sigreturn` (15) with the stack pointer
     /// at the frame the kernel built. `mov rax, 15` is the encoding debuggers and

@@ -146,7 +146,7 @@ macro_rules! kernel_sigaction {
         impl KernelSigaction {
             pub(crate) fn new(handler: usize, flags: usize, mask: [usize; SIGSET_WORDS]) -> Self {
                 // The arch's own trampoline, where it has one.
-                let (flags, restorer) = match RESTORER {
+                let (flags, restorer) = match restorer(flags) {
                     Some(f) => (flags | SA_RESTORER, f as usize),
                     None => (flags, 0),
                 };

@@ -220,7 +220,7 @@ fn bad_input(ctx: &mut Ctx) {
 fn heaps(
     ctx: &mut Ctx, page: usize,
 ) -> Option<(&'static Reservation, &'static Reservation, &'static Reservation)> {
-    let mut take = || Reservation::reserve(16 * page).ok().and_then(|r| HEAPS.insert(r).ok());
+    let take = || Reservation::reserve(16 * page).ok().and_then(|r| HEAPS.insert(r).ok());
     let (a, b, c) = (take(), take(), take());
     check!(ctx, "three reservations in the registry", a.is_some() && b.is_some() && c.is_some());
     let (a, b, c) = (a?, b?, c?);
