@@ -103,6 +103,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         } else {
             println!("  load from the {what:8} page at {addr:#x}: {v}");
+            if what != "ready" {
+                return Err(format!("the load from the {what} page did not trap").into());
+            }
         }
     }
     TRAP.store(false, SeqCst);
@@ -125,6 +128,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         FAULTS.load(SeqCst) - before,
         sum
     );
+    if FAULTS.load(SeqCst) - before != 8 || sum != 0 {
+        return Err("commit on fault: expected 8 faults reading zero".into());
+    }
     heap.decommit(.., Decommit::Uncharge)?; // back to Reserved: the next touch faults again
                                             // SAFETY: the handler commits it again; it reads zero.
     let again = unsafe { heap.as_ptr().add(8).cast::<u64>().read_volatile() };
@@ -139,13 +145,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         baresys::exit_group(0);
     }
     let (_, status) = baresys::wait4(pid, 0)?;
+    if status.signal() != Some(signal::SIGSEGV) {
+        return Err(format!("the child was not killed by SIGSEGV: {status:?}").into());
+    }
     println!(
-        "a fault outside every reservation (address 0x8, in a child): {}",
-        match status.signal() {
-            Some(s) if s == signal::SIGSEGV =>
-                "killed by SIGSEGV, the previous disposition".to_string(),
-            _ => format!("unexpected status {status:?}"),
-        }
+        "a fault outside every reservation (address 0x8, in a child): killed by SIGSEGV, \
+         the previous disposition"
     );
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! What a WebAssembly runtime or a garbage collector builds on it:
 //!
 //! - **trap**: a load from a guard page faults; the `SIGSEGV` handler finds the address
-//!   in a reservation ([`mem::Registry`](crate::mem::Registry)), points the interrupted
+//!   in a reservation ([`mem::Registry`]), points the interrupted
 //!   code at a landing function ([`Ucontext::set_pc`]) and hands it the fault address
 //!   ([`Ucontext::set_arg0`]). With [`guarded_load`], whose faulting instruction runs
 //!   before it changes any register the caller relies on, the landing function takes its
@@ -18,7 +18,7 @@
 //! - anything else is passed on to the disposition that was there before
 //!   ([`SigAction::forward`]).
 //!
-//! ```no_run
+//! ```
 //! use baresys::mem::{Registry, Reservation};
 //! use baresys::signal::{self, Handler, SaFlags, SigAction, SigInfo};
 //! use core::ffi::c_void;

@@ -20,7 +20,7 @@ struct Slot {
 /// A reservation moves in with [`insert`](Self::insert) and stays for the rest of the
 /// process (it is never dropped, so never unmapped): that is what lets a handler use the
 /// `&'static Reservation` that [`find`](Self::find) returns at any moment, from any
-/// thread, even while another thread inserts. [`find`] reads only atomics and the
+/// thread, even while another thread inserts. [`find`](Self::find) reads only atomics and the
 /// reservations themselves, so it is safe in a signal handler; so are the calls the
 /// [module documentation](super#in-a-signal-handler) lists.
 ///
