@@ -156,10 +156,6 @@ pub(crate) mod signal {
         // SAFETY: as above.
         unsafe { crate::signal::uc_word(uc, SP) }
     }
-    pub(crate) unsafe fn uc_arg0(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, A0) }
-    }
     pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
         // SAFETY: as above.
         unsafe { crate::signal::uc_set_word(uc, A0, v) }

@@ -231,10 +231,6 @@ pub(crate) mod signal {
         // SAFETY: as above.
         unsafe { get(uc, reg(29)) }
     }
-    pub(crate) unsafe fn uc_arg0(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { get(uc, reg(4)) }
-    }
     pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
         // SAFETY: as above.
         unsafe { set(uc, reg(4), v) }

@@ -207,13 +207,9 @@ pub(crate) mod signal {
     }
     /// i386 passes arguments on the stack: at a function's entry the first is the
     /// word above the return address, at sp + 4.
-    pub(crate) unsafe fn uc_arg0(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext, interrupted where sp + 4 is
-        // a word of its stack.
-        unsafe { ((uc_sp(uc) + 4) as *const usize).read() }
-    }
     pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above, and the caller vouches that the word is the argument slot.
+        // SAFETY: the caller passes the kernel's ucontext, interrupted where sp + 4 is a
+        // word of its stack, the argument slot of the function it resumes in.
         unsafe { ((uc_sp(uc) + 4) as *mut usize).write(v) }
     }
 

@@ -126,10 +126,6 @@ pub(crate) mod signal {
         // SAFETY: as above.
         unsafe { crate::signal::uc_word(uc, RSP) }
     }
-    pub(crate) unsafe fn uc_arg0(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, RDI) }
-    }
     pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
         // SAFETY: as above.
         unsafe { crate::signal::uc_set_word(uc, RIP, pc) }

@@ -822,14 +822,6 @@ impl<'a> Ucontext<'a> {
         unsafe { arch::uc_sp(self.uc) }
     }
 
-    /// The first integer argument register (x86: the word above the return address on
-    /// the stack, where a function entered at this point finds its first argument).
-    pub fn arg0(&self) -> usize {
-        // SAFETY: as above; on x86 the word at sp + 4 is the interrupted stack's, which
-        // the kernel just wrote the signal frame below.
-        unsafe { arch::uc_arg0(self.uc) }
-    }
-
     /// Makes the interrupted code resume at `pc`, as at the entry of the function there:
     /// on arm the Thumb bit of a function address selects the instruction set, on mips
     /// `$t9` and on powerpc64 `r12` are set to `pc` too (position-independent code finds
