@@ -459,7 +459,7 @@ impl SigAction {
         SigAction { mask, ..self }
     }
 
-    fn to_kernel(self) -> arch::KernelSigaction {
+    fn encode(self) -> arch::KernelSigaction {
         let (handler, info) = match self.handler {
             Handler::Default => (0, 0),
             Handler::Ignore => (1, 0),
@@ -469,7 +469,7 @@ impl SigAction {
         arch::KernelSigaction::new(handler, self.flags.0 | info, self.mask.0)
     }
 
-    fn from_kernel(k: &arch::KernelSigaction) -> SigAction {
+    fn decode(k: &arch::KernelSigaction) -> SigAction {
         let (handler, flags, mask) = k.parts();
         let handler = match handler {
             0 => Handler::Default,
@@ -535,8 +535,8 @@ impl SigAction {
 /// that other code relies on is that code's concern too: it may rely on it for soundness
 /// (a runtime that commits pages on fault).
 pub unsafe fn sigaction(sig: i32, new: &SigAction) -> Result<SigAction, Errno> {
-    let k = new.to_kernel();
-    let mut old = SigAction::new(Handler::Default).to_kernel();
+    let k = new.encode();
+    let mut old = SigAction::new(Handler::Default).encode();
     // SAFETY: the kernel reads one struct sigaction from `k` and writes one to `old`,
     // both of the arch's layout and size; the handler's soundness is the caller's.
     unsafe {
@@ -548,12 +548,12 @@ pub unsafe fn sigaction(sig: i32, new: &SigAction) -> Result<SigAction, Errno> {
             arch::SIGSET_WORDS * core::mem::size_of::<usize>(),
         )
     }?;
-    Ok(SigAction::from_kernel(&old))
+    Ok(SigAction::decode(&old))
 }
 
 /// `rt_sigaction` without a new action: the current disposition of `sig`.
 pub fn sigaction_query(sig: i32) -> Result<SigAction, Errno> {
-    let mut old = SigAction::new(Handler::Default).to_kernel();
+    let mut old = SigAction::new(Handler::Default).encode();
     // SAFETY: the kernel only writes one struct sigaction to `old`.
     unsafe {
         crate::syscall4(
@@ -564,7 +564,7 @@ pub fn sigaction_query(sig: i32) -> Result<SigAction, Errno> {
             arch::SIGSET_WORDS * core::mem::size_of::<usize>(),
         )
     }?;
-    Ok(SigAction::from_kernel(&old))
+    Ok(SigAction::decode(&old))
 }
 
 /// What [`sigprocmask`] does with the set.
