@@ -124,3 +124,63 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_AARCH64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(1027);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 5120, }
+
+    // arch/arm64/include/uapi/asm/signal.h defines SA_RESTORER, so asm-generic's
+    // signal.h gives __ARCH_HAS_SA_RESTORER: the restorer field is there.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// None: without `SA_RESTORER` the kernel returns through the vDSO's sigtramp
+    /// (arch/arm64/kernel/signal.c), mapped into every process.
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
+
+    // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 16;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext (arch/arm64/include/uapi/asm/ucontext.h): uc_flags, uc_link, uc_stack
+    // (24), uc_sigmask (8), 120 bytes of padding, then uc_mcontext at 176 (16-aligned),
+    // a struct sigcontext: fault_address, regs[31], sp, pc, pstate (8 bytes each).
+    const MCONTEXT: usize = 176;
+    const X0: usize = MCONTEXT + 8;
+    const SP: usize = MCONTEXT + 32 * 8;
+    const PC: usize = MCONTEXT + 33 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, X0, v) }
+    }
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, PC, pc) }
+    }
+
+    /// The load is the first instruction: sp, x30 and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("ldr x0, [x0]", "ret")
+    }
+}

@@ -121,3 +121,76 @@ core::arch::global_asm!(
     "udf #0",
     ".popsection",
 );
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 2048, }
+
+    // arch/arm/include/asm/signal.h has __ARCH_HAS_SA_RESTORER.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// None: without `SA_RESTORER` the kernel returns through its own signal page,
+    /// mapped into every process (arch/arm/kernel/signal.c, `mm->context.sigpage`), in
+    /// ARM or Thumb mode as the handler was.
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
+
+    // siginfo: signo, errno, code, then the union at 12 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 12;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    /// Bit 0 of a Thumb function's address says "Thumb"; the instruction is at the
+    /// address without it.
+    pub(crate) const CODE_ADDR_TAG: usize = 1;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext (arch/arm/include/asm/ucontext.h): uc_flags, uc_link, uc_stack (12), then
+    // uc_mcontext at 20 (arch/arm/include/uapi/asm/sigcontext.h): trap_no, error_code,
+    // oldmask, r0-r10, fp, ip, sp, lr, pc, cpsr (4 bytes each).
+    const MCONTEXT: usize = 20;
+    const R0: usize = MCONTEXT + 3 * 4;
+    const SP: usize = MCONTEXT + 16 * 4;
+    const PC: usize = MCONTEXT + 18 * 4;
+    const CPSR: usize = MCONTEXT + 19 * 4;
+    /// CPSR's Thumb bit, and the IT bits (26:25, 15:10) of a Thumb-2 IT block.
+    const CPSR_T: usize = 1 << 5;
+    const CPSR_IT: usize = 0x0600_fc00;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, R0, v) }
+    }
+    /// A Thumb address (bit 0 set) resumes in Thumb state, an even one in ARM state,
+    /// outside any IT block.
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe {
+            let cpsr = crate::signal::uc_word(uc, CPSR) & !CPSR_IT;
+            let cpsr = if pc & 1 != 0 { cpsr | CPSR_T } else { cpsr & !CPSR_T };
+            crate::signal::uc_set_word(uc, CPSR, cpsr);
+            crate::signal::uc_set_word(uc, PC, pc & !1);
+        }
+    }
+
+    /// The load is the first instruction: sp, lr and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("ldr r0, [r0]", "bx lr")
+    }
+}

@@ -126,3 +126,57 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_LARCH_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(3);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: MINSIGSTKSZ = 4096, }
+
+    // No SA_RESTORER on loongarch: the struct has no restorer field, and the kernel
+    // always returns through the vDSO's sigreturn (arch/loongarch/kernel/signal.c).
+    crate::signal::kernel_sigaction!(handler, flags, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 16;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext (arch/loongarch/include/uapi/asm/ucontext.h): uc_flags, uc_link, uc_stack
+    // (24), uc_sigmask (8), 120 bytes of padding, then uc_mcontext at 176 (16-aligned),
+    // a struct sigcontext: sc_pc, sc_regs[32] ($r0-$r31; $sp is $r3, $a0 $r4).
+    const MCONTEXT: usize = 176;
+    const PC: usize = MCONTEXT;
+    const SP: usize = MCONTEXT + 8 + 3 * 8;
+    const A0: usize = MCONTEXT + 8 + 4 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, A0, v) }
+    }
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, PC, pc) }
+    }
+
+    /// The load is the first instruction: $sp, $ra and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("ld.d $a0, $a0, 0", "ret")
+    }
+}

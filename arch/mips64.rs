@@ -146,3 +146,84 @@ unsafe extern "C" fn _start() -> ! {
 /// None: a MIPS static-pie needs its GOT relocated, which `_start` does not do.
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = None;
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::table::uapi_consts! { i32:
+        SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 10, SIGFPE = 8, SIGKILL = 9,
+        SIGUSR1 = 16, SIGSEGV = 11, SIGUSR2 = 17, SIGPIPE = 13, SIGALRM = 14,
+        SIGTERM = 15, SIGCONT = 25, SIGSTOP = 23, SIGSYS = 12,
+        SIG_BLOCK = 1, SIG_UNBLOCK = 2, SIG_SETMASK = 3,
+    }
+    crate::table::uapi_consts! { usize:
+        SA_SIGINFO = 8, SA_ONSTACK = 0x0800_0000, SA_RESTART = 0x1000_0000,
+        SA_NODEFER = 0x4000_0000, SA_RESETHAND = 0x8000_0000, _NSIG = 128,
+        MINSIGSTKSZ = 2048,
+    }
+    /// 128 signals (IRIX heritage): 16 bytes of `unsigned long`.
+    pub(crate) const SIGSET_WORDS: usize = 128 / usize::BITS as usize;
+
+    // arch/mips/include/asm/signal.h has __ARCH_HAS_IRIX_SIGACTION: flags (an unsigned
+    // int) before the handler, and no restorer field; the kernel returns through the
+    // vDSO's sigreturn (arch/mips/kernel/signal.c, `sig_return`).
+    crate::signal::kernel_sigaction!(flags_u32, handler, mask);
+    // arch/mips/include/uapi/asm/signal.h: ss_sp, ss_size, ss_flags.
+    crate::signal::kernel_stack!(sp, size, flags);
+
+    // siginfo (__ARCH_HAS_SWAPPED_SIGINFO): signo, code, errno, then the union,
+    // pointer-aligned.
+    pub(crate) const SI_CODE: usize = 4;
+    pub(crate) const SI_ERRNO: usize = 8;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+    pub(crate) const SI_ADDR: usize = 16;
+
+    // ucontext (arch/mips/include/uapi/asm/ucontext.h): uc_flags, uc_link, uc_stack
+    // (24), then uc_mcontext at 40, the n64 struct sigcontext: sc_regs[32],
+    // sc_fpregs[32], sc_mdhi, sc_hi1-3, sc_mdlo, sc_lo1-3, sc_pc (8 bytes each).
+    const MCONTEXT: usize = 40;
+    const PC: usize = MCONTEXT + (32 + 32 + 8) * 8;
+    const SP: usize = MCONTEXT + 29 * 8;
+    const A0: usize = MCONTEXT + 4 * 8;
+    const T9: usize = MCONTEXT + 25 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, A0, v) }
+    }
+    /// $t9 ($25) too: position-independent code computes $gp from it at entry.
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe {
+            crate::signal::uc_set_word(uc, PC, pc);
+            crate::signal::uc_set_word(uc, T9, pc);
+        }
+    }
+
+    /// The load is the first instruction: $sp, $ra and every register are as at the
+    /// call. `noreorder`: the assembler must not move the load into the delay slot.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!(
+            ".set push",
+            ".set noreorder",
+            "ld $2, 0($4)",
+            "jr $31",
+            "nop",
+            ".set pop"
+        )
+    }
+}

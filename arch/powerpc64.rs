@@ -113,3 +113,70 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_PPC64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(22);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 8192, }
+
+    // arch/powerpc/include/asm/signal.h has __ARCH_HAS_SA_RESTORER.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// None: the kernel ignores the field and returns through the vDSO's sigtramp_rt64
+    /// (arch/powerpc/kernel/signal_64.c), mapped into every process.
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
+
+    // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 16;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext (arch/powerpc/include/uapi/asm/ucontext.h, 64-bit): uc_flags, uc_link,
+    // uc_stack (24), uc_sigmask (8), __unused[15] (120), then uc_mcontext at 168, a
+    // struct sigcontext (arch/powerpc/include/uapi/asm/sigcontext.h): _unused[4],
+    // signal, _pad0, handler, oldmask, regs, then gp_regs at +64: r0-r31, nip, ...
+    // (sigreturn restores from gp_regs).
+    const GP_REGS: usize = 168 + 64;
+    const SP: usize = GP_REGS + 8;
+    const R3: usize = GP_REGS + 3 * 8;
+    const R12: usize = GP_REGS + 12 * 8;
+    const PC: usize = GP_REGS + 32 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, R3, v) }
+    }
+    /// r12 too: an ELFv2 function's global entry point computes its TOC pointer (r2)
+    /// from it.
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe {
+            crate::signal::uc_set_word(uc, PC, pc);
+            crate::signal::uc_set_word(uc, R12, pc);
+        }
+    }
+
+    /// The load is the first instruction: r1, lr and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("ld 3, 0(3)", "blr")
+    }
+}

@@ -98,3 +98,64 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_390_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(12);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 2048, }
+
+    // arch/s390/include/asm/signal.h has __ARCH_HAS_SA_RESTORER.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// None: without `SA_RESTORER` the kernel returns through the vDSO's rt_sigreturn
+    /// (arch/s390/kernel/signal.c), mapped into every process.
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        None
+    }
+
+    // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 16;
+    /// The translation-exception identification gives the page, not the byte: the
+    /// kernel reports `addr & -4096` (arch/s390/mm/fault.c, `__FAIL_ADDR_MASK`).
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 4096;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext (arch/s390/include/uapi/asm/ucontext.h): uc_flags, uc_link, uc_stack
+    // (24), then uc_mcontext at 40, a _sigregs (arch/s390/include/uapi/asm/sigcontext.h):
+    // psw mask, psw addr, gprs[16] (8 bytes each); r15 is the stack pointer.
+    const MCONTEXT: usize = 40;
+    const PC: usize = MCONTEXT + 8;
+    const R2: usize = MCONTEXT + 16 + 2 * 8;
+    const SP: usize = MCONTEXT + 16 + 15 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, PC) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, SP) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, R2, v) }
+    }
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, PC, pc) }
+    }
+
+    /// The load is the first instruction: r15, r14 and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("lg %r2, 0(%r2)", "br %r14")
+    }
+}

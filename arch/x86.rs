@@ -158,3 +158,81 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_386_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(8);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts, the return trampoline and `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 2048, }
+
+    // arch/x86/include/asm/signal.h has __ARCH_HAS_SA_RESTORER.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// Without `SA_RESTORER` the kernel returns through the 32-bit vDSO
+    /// (arch/x86/kernel/signal_32.c), which `vdso32=0` removes; with its own
+    /// trampolines the crate does not depend on it. Two: a handler with `SA_SIGINFO` gets
+    /// an rt frame (`rt_sigreturn`), one without it the old frame (`sigreturn`).
+    pub(crate) fn restorer(flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        Some(if flags & SA_SIGINFO != 0 { restore_rt } else { restore })
+    }
+
+    /// `rt_sigreturn` (173) with the stack pointer at the frame the kernel built (the
+    /// bytes of glibc's `__restore_rt`, which debuggers recognise).
+    #[unsafe(naked)]
+    unsafe extern "C" fn restore_rt() -> ! {
+        core::arch::naked_asm!("mov eax, {nr}", "int 0x80", "ud2", nr = const super::nr::RT_SIGRETURN)
+    }
+
+    /// `sigreturn` (119) for the old frame: its first word (the signal number) popped,
+    /// as the kernel's `sys_sigreturn` finds the frame at sp - 8 (glibc's `__restore`).
+    #[unsafe(naked)]
+    unsafe extern "C" fn restore() -> ! {
+        core::arch::naked_asm!("pop eax", "mov eax, {nr}", "int 0x80", "ud2", nr = const super::nr::SIGRETURN)
+    }
+
+    // siginfo: signo, errno, code, then the union at 12 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 12;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the second instruction (the first fetches the argument).
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 4;
+
+    // ucontext: uc_flags, uc_link, uc_stack (12), then uc_mcontext at 20, a struct
+    // sigcontext_32 (arch/x86/include/uapi/asm/sigcontext.h): gs fs es ds, edi esi ebp
+    // esp ebx edx ecx eax, trapno err, eip, ... (4 bytes each).
+    const MCONTEXT: usize = 20;
+    const ESP: usize = MCONTEXT + 7 * 4;
+    const EIP: usize = MCONTEXT + 14 * 4;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, EIP) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, ESP) }
+    }
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, EIP, pc) }
+    }
+    /// i386 passes arguments on the stack: at a function's entry the first is the
+    /// word above the return address, at sp + 4.
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: the caller passes the kernel's ucontext, interrupted where sp + 4 is a
+        // word of its stack, the argument slot of the function it resumes in.
+        unsafe { ((uc_sp(uc) + 4) as *mut usize).write(v) }
+    }
+
+    /// The argument comes from the stack first (eax is the result register anyway);
+    /// esp and every callee-saved register are as at the call when the load faults.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("mov eax, dword ptr [esp + 4]", "mov eax, dword ptr [eax]", "ret")
+    }
+}

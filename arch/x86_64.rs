@@ -86,3 +86,71 @@ unsafe extern "C" fn _start() -> ! {
 /// `R_X86_64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
 #[cfg(feature = "start")]
 pub(crate) const R_RELATIVE: Option<usize> = Some(8);
+
+// --- signal ---
+
+/// Signals: numbers and flags (checked against arch/tbl), the kernel's `struct
+/// sigaction`, `stack_t`, `siginfo` and `ucontext` layouts, the return trampoline and
+/// `guarded_load`.
+pub(crate) mod signal {
+    crate::signal::asm_generic_signals!();
+    crate::table::uapi_consts! { usize: SA_RESTORER = 0x0400_0000, MINSIGSTKSZ = 2048, }
+
+    // arch/x86/include/asm/signal.h has __ARCH_HAS_SA_RESTORER.
+    crate::signal::kernel_sigaction!(handler, flags, restorer, mask);
+    crate::signal::kernel_stack!(sp, flags, size);
+
+    /// The kernel refuses to deliver a signal to a handler without `SA_RESTORER`
+    /// (arch/x86/kernel/signal_64.c: "x86-64 should always use SA_RESTORER").
+    pub(crate) fn restorer(_flags: usize) -> Option<unsafe extern "C" fn() -> !> {
+        Some(restore_rt)
+    }
+
+    /// The trampoline the handler returns to: `rt_sigreturn` (15) with the stack pointer
+    /// at the frame the kernel built. `mov rax, 15` is the encoding debuggers and
+    /// unwinders recognise as a signal frame (glibc's `__restore_rt` has it too).
+    #[unsafe(naked)]
+    unsafe extern "C" fn restore_rt() -> ! {
+        core::arch::naked_asm!("mov rax, {nr}", "syscall", "ud2", nr = const super::nr::RT_SIGRETURN)
+    }
+
+    // siginfo: signo, errno, code, then the union at 16 (pointer-aligned).
+    pub(crate) const SI_ERRNO: usize = 4;
+    pub(crate) const SI_CODE: usize = 8;
+    pub(crate) const SI_ADDR: usize = 16;
+    pub(crate) const FAULT_ADDR_GRANULE: usize = 1;
+    pub(crate) const CODE_ADDR_TAG: usize = 0;
+    /// The load is the first instruction.
+    pub(crate) const GUARDED_LOAD_FAULT_OFFSET: usize = 0;
+
+    // ucontext: uc_flags, uc_link, uc_stack (24), then uc_mcontext at 40, a struct
+    // sigcontext_64 (arch/x86/include/uapi/asm/sigcontext.h): r8-r15, rdi, rsi, rbp,
+    // rbx, rdx, rax, rcx, rsp, rip, 8 bytes each.
+    const MCONTEXT: usize = 40;
+    const RDI: usize = MCONTEXT + 8 * 8;
+    const RSP: usize = MCONTEXT + 15 * 8;
+    const RIP: usize = MCONTEXT + 16 * 8;
+
+    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
+        // SAFETY: the caller passes the kernel's ucontext.
+        unsafe { crate::signal::uc_word(uc, RIP) }
+    }
+    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_word(uc, RSP) }
+    }
+    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, RIP, pc) }
+    }
+    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
+        // SAFETY: as above.
+        unsafe { crate::signal::uc_set_word(uc, RDI, v) }
+    }
+
+    /// The load is the first instruction: rsp and every register are as at the call.
+    #[unsafe(naked)]
+    pub(crate) unsafe extern "C" fn guarded_load(addr: *const usize) -> usize {
+        core::arch::naked_asm!("mov rax, qword ptr [rdi]", "ret")
+    }
+}

@@ -290,6 +290,7 @@ step "instructions per mprotect call <= hand-written asm" bash ci/instr-count.sh
 
 # --- Examples (smoke runs; benchmarks never run as timed tests) -----------------------------
 step "example lifecycle" cargo +stable run -q --release --example lifecycle
+step "example guard_trap (trap, commit on fault, previous disposition)" cargo +stable run -q --release --example guard_trap
 step "example fault_contention (smoke)" cargo +stable run -q --release --example fault_contention -- \
         --seconds 0.2 --repeats 1 --layout both --svg target/fault_contention-smoke.svg
 

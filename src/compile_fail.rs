@@ -186,3 +186,61 @@ pub struct FdStdout;
 /// let _ = baresys::fd::stderr();
 /// ```
 pub struct FdStderr;
+
+/// `signal::sigaction` needs `unsafe` (a handler runs asynchronously).
+///
+/// ```compile_fail,E0133
+/// use baresys::signal::{self, Handler, SigAction};
+/// let _ = signal::sigaction(signal::SIGUSR1, &SigAction::new(Handler::Default));
+/// ```
+pub struct SignalSigaction;
+
+/// `signal::sigaltstack` needs `unsafe` (the kernel writes frames to that memory).
+///
+/// ```compile_fail,E0133
+/// use baresys::signal::{self, SigStack};
+/// let s = SigStack { sp: core::ptr::null_mut(), size: 0, flags: SigStack::DISABLE };
+/// let _ = signal::sigaltstack(&s);
+/// ```
+pub struct SignalSigaltstack;
+
+/// `signal::SigAction::forward` needs `unsafe` (it calls a handler).
+///
+/// ```compile_fail,E0133
+/// use baresys::signal::{Handler, SigAction};
+/// let a = SigAction::new(Handler::Ignore);
+/// let _ = a.forward(10, core::ptr::null_mut(), core::ptr::null_mut());
+/// ```
+pub struct SignalSigactionForward;
+
+/// `signal::Ucontext::from_raw` needs `unsafe`.
+///
+/// ```compile_fail,E0133
+/// let _ = baresys::signal::Ucontext::from_raw(core::ptr::null_mut());
+/// ```
+pub struct SignalUcontextFromRaw;
+
+/// `signal::Ucontext::set_pc` needs `unsafe` (the interrupted code resumes there).
+///
+/// ```compile_fail,E0133
+/// fn f(uc: &mut baresys::signal::Ucontext<'_>) {
+///     let _ = uc.set_pc(0);
+/// }
+/// ```
+pub struct SignalUcontextSetPc;
+
+/// `signal::Ucontext::set_arg0` needs `unsafe`.
+///
+/// ```compile_fail,E0133
+/// fn f(uc: &mut baresys::signal::Ucontext<'_>) {
+///     let _ = uc.set_arg0(0);
+/// }
+/// ```
+pub struct SignalUcontextSetArg0;
+
+/// `signal::guarded_load` needs `unsafe` (a raw read that may fault).
+///
+/// ```compile_fail,E0133
+/// let _ = baresys::signal::guarded_load(core::ptr::null());
+/// ```
+pub struct SignalGuardedLoad;

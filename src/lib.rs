@@ -75,6 +75,7 @@ mod flags;
 pub mod mem;
 pub mod nr;
 mod raw;
+pub mod signal;
 #[cfg(feature = "start")]
 pub mod start;
 mod table;

@@ -285,7 +285,8 @@ impl WaitStatus {
 ///
 /// Safe: no memory is passed. A signal's default action ends or stops a process, which
 /// breaks no memory; handlers that could run code mid-way are installed only with
-/// unsafe calls (`syscallN(rt_sigaction)`), whose callers answer for them.
+/// unsafe calls ([`signal::sigaction`](crate::signal::sigaction), or `syscallN`), whose
+/// callers answer for them (a handler must be sound for any signal anyone sends).
 #[inline(always)]
 pub fn kill(pid: i32, sig: i32) -> Result<(), Errno> {
     // SAFETY: no memory is passed; the effect is on another process, which the kernel

@@ -154,6 +154,32 @@
 //! - `seal`: the range is never unmapped (not even on drop), so pointers into it never
 //!   dangle; the calls that would change it are refused (above).
 //!
+//! # In a signal handler
+//!
+//! A handler runs between any two instructions (see [`crate::signal`]), so it may only
+//! call what takes no lock, allocates nothing and leaves no state half-changed. In this
+//! module that is, on a reservation the handler reaches through a [`Registry`] (or any
+//! other `&Reservation` it can reach soundly):
+//!
+//! - [`Registry::find`] and [`Reservation::offset_of`]: which reservation an address lies
+//!   in, at which offset (atomic loads and arithmetic);
+//! - [`Reservation::as_ptr`], [`len`](Reservation::len),
+//!   [`fault_path`](Reservation::fault_path), [`is_sealed`](Reservation::is_sealed),
+//!   [`page_size`], [`page_round_up`];
+//! - [`commit`](Reservation::commit) (commit the faulting page and return: the access
+//!   runs again), [`commit_populate`](Reservation::commit_populate),
+//!   [`recommit`](Reservation::recommit), [`fault`](Reservation::fault),
+//!   [`guard`](Reservation::guard), [`unguard`](Reservation::unguard),
+//!   [`decommit`](Reservation::decommit), [`protect`](Reservation::protect),
+//!   [`advise_huge`](Reservation::advise_huge): each is a range check, an atomic or
+//!   two and one to three system calls, all async-signal-safe; errors come back as
+//!   values, never allocated. [`guard_supported`] and [`default_fault_path`] probe the
+//!   kernel once (system calls only) and then read an atomic.
+//!
+//! Not there: `reserve*`, `split_off`, `release`, `seal` and drop, which create or end
+//! a `Reservation` (a handler should not own one), and `Display` of an [`Error`] only
+//! formats (no allocation) but writing it out is the handler's own business.
+//!
 //! What a safe call could not make sound is `unsafe`: [`Reservation::reserve_at`] (the
 //! caller vouches that the address space is free for it, the stack's growth area
 //! included, which `MAP_FIXED_NOREPLACE` does not check), [`Reservation::protect_rwx`]
@@ -163,6 +189,7 @@
 mod error;
 mod page;
 mod probe;
+mod registry;
 mod reservation;
 
 pub use error::{Error, ErrorKind};
@@ -172,6 +199,7 @@ pub use page::{init_page_size_from_auxv, page_size, AT_PAGESZ};
 #[doc(hidden)]
 pub use probe::force_guard_markers;
 pub use probe::{default_fault_path, guard_supported};
+pub use registry::Registry;
 pub use reservation::{Decommit, FaultPath, Populate, Reservation};
 
 /// `n` rounded up to a multiple of the page size, or `None` on overflow (or where no page

@@ -250,6 +250,13 @@ impl Reservation {
         self.len
     }
 
+    /// The offset of `addr` from the start, if it lies inside the reservation (a signal
+    /// handler's question about a fault address: see [`Registry`](super::Registry)).
+    pub fn offset_of(&self, addr: usize) -> Option<usize> {
+        let off = addr.wrapping_sub(self.base);
+        (off < self.len).then_some(off)
+    }
+
     /// The fault path [`fault`](Self::fault) and [`recommit`](Self::recommit) use.
     pub fn fault_path(&self) -> FaultPath {
         self.path

@@ -164,6 +164,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "rax");
     pub const RET: usize = NR;
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["rdi", "rsi", "rdx", "r10", "r8", "r9"]);
     /// The arithmetic flags (CF PF AF ZF SF OF); the asm claims `preserves_flags`.
     pub const EXTRAS: &[Extra] =
@@ -179,6 +181,35 @@ mod regs {
                 "popfq",
                 table!(rf "mov ", ", qword ptr [rdi + ", "]"),
                 "syscall",
+                "pushfq",
+                "pop qword ptr [rsp + {tmp_fl}]",
+                "mov qword ptr [rsp + {tmp}], rdi",
+                "mov rdi, qword ptr [rsp + {b}]",
+                table!(of "mov qword ptr [rdi + ", "], ", ""),
+                "mov rax, qword ptr [rsp + {tmp}]",
+                "mov qword ptr [rdi + {b}], rax",
+                "mov rax, qword ptr [rsp + {tmp_fl}]",
+                "mov qword ptr [rdi + {fl}], rax",
+                table!(rf "mov ", ", qword ptr [rsp + ", "]"),
+                "add rsp, 1024",
+                in("rdi") buf,
+                b = const 112, fl = const N * 8, tmp = const N * 8, tmp_fl = const N * 8 + 8,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                "sub rsp, 1024",
+                table!(of "mov qword ptr [rsp + ", "], ", ""),
+                "push qword ptr [rdi + {fl}]",
+                "popfq",
+                table!(rf "mov ", ", qword ptr [rdi + ", "]"),
+                "mov qword ptr [rax], rax",
                 "pushfq",
                 "pop qword ptr [rsp + {tmp_fl}]",
                 "mov qword ptr [rsp + {tmp}], rdi",
@@ -216,6 +247,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "eax");
     pub const RET: usize = NR;
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["ebx", "ecx", "edx", "esi", "edi", "ebp"]);
     /// The arithmetic flags (CF PF AF ZF SF OF); the asm claims `preserves_flags`.
     pub const EXTRAS: &[Extra] =
@@ -231,6 +264,35 @@ mod regs {
                 "popfd",
                 table!(rf "mov ", ", dword ptr [edi + ", "]"),
                 "int 0x80",
+                "pushfd",
+                "pop dword ptr [esp + {tmp_fl}]",
+                "mov dword ptr [esp + {tmp}], edi",
+                "mov edi, dword ptr [esp + {b}]",
+                table!(of "mov dword ptr [edi + ", "], ", ""),
+                "mov eax, dword ptr [esp + {tmp}]",
+                "mov dword ptr [edi + {b}], eax",
+                "mov eax, dword ptr [esp + {tmp_fl}]",
+                "mov dword ptr [edi + {fl}], eax",
+                table!(rf "mov ", ", dword ptr [esp + ", "]"),
+                "add esp, 1024",
+                in("edi") buf,
+                b = const 24, fl = const N * 4, tmp = const N * 4, tmp_fl = const N * 4 + 4,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                "sub esp, 1024",
+                table!(of "mov dword ptr [esp + ", "], ", ""),
+                "push dword ptr [edi + {fl}]",
+                "popfd",
+                table!(rf "mov ", ", dword ptr [edi + ", "]"),
+                "mov dword ptr [eax], eax",
                 "pushfd",
                 "pop dword ptr [esp + {tmp_fl}]",
                 "mov dword ptr [esp + {tmp}], edi",
@@ -266,6 +328,8 @@ mod regs {
     pub const RET: usize = super::slot(NAMES, "r0");
     /// The crate's asm saves r7 (Thumb's frame pointer) and puts it back itself.
     pub const RESTORED: &[&str] = &["r7"];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["r0", "r1", "r2", "r3", "r4", "r5"]);
     /// N Z C V Q; the asm claims `preserves_flags`.
     pub const EXTRAS: &[Extra] =
@@ -281,6 +345,33 @@ mod regs {
                 "msr APSR_nzcvq, r1",
                 "ldm r0, {{r0-r12, lr}}",
                 "svc 0",
+                "str r0, [sp, #{tmp}]",
+                "ldr r0, [sp]",
+                "stm r0, {{r0-r12, lr}}",
+                "ldr r1, [sp, #{tmp}]",
+                "str r1, [r0]",
+                "mrs r1, APSR",
+                "str r1, [r0, #{fl}]",
+                "ldm sp, {{r0-r12, lr}}",
+                "add sp, sp, #1024",
+                in("r0") buf,
+                fl = const N * 4, tmp = const N * 4,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                "sub sp, sp, #1024",
+                "stm sp, {{r0-r12, lr}}",
+                "ldr r1, [r0, #{fl}]",
+                "msr APSR_nzcvq, r1",
+                "ldm r0, {{r0-r12, lr}}",
+                "str r7, [r7]",
                 "str r0, [sp, #{tmp}]",
                 "ldr r0, [sp]",
                 "stm r0, {{r0-r12, lr}}",
@@ -320,6 +411,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "x8");
     pub const RET: usize = super::slot(NAMES, "x0");
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["x0", "x1", "x2", "x3", "x4", "x5"]);
     /// N Z C V; the asm claims `preserves_flags`.
     pub const EXTRAS: &[Extra] =
@@ -335,6 +428,33 @@ mod regs {
                 "msr nzcv, x1",
                 table!(rf "ldr ", ", [x0, #", "]"),
                 "svc 0",
+                "str x0, [sp, #{tmp}]",
+                "ldr x0, [sp, #{b}]",
+                table!(rf "str ", ", [x0, #", "]"),
+                "ldr x1, [sp, #{tmp}]",
+                "str x1, [x0, #{b}]",
+                "mrs x1, nzcv",
+                "str x1, [x0, #{fl}]",
+                table!(rf "ldr ", ", [sp, #", "]"),
+                "add sp, sp, #1024",
+                in("x0") buf,
+                b = const 240, fl = const N * 8, tmp = const N * 8,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                "sub sp, sp, #1024",
+                table!(rf "str ", ", [sp, #", "]"),
+                "ldr x1, [x0, #{fl}]",
+                "msr nzcv, x1",
+                table!(rf "ldr ", ", [x0, #", "]"),
+                "str x8, [x8]",
                 "str x0, [sp, #{tmp}]",
                 "ldr x0, [sp, #{b}]",
                 table!(rf "str ", ", [x0, #", "]"),
@@ -373,6 +493,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "a7");
     pub const RET: usize = super::slot(NAMES, "a0");
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["a0", "a1", "a2", "a3", "a4", "a5"]);
     pub const EXTRAS: &[Extra] = &[];
 
@@ -384,6 +506,29 @@ mod regs {
                 table!(rf "sd ", ", ", "(sp)"),
                 table!(rf "ld ", ", ", "(a0)"),
                 "ecall",
+                "sd a0, {tmp}(sp)",
+                "ld a0, {b}(sp)",
+                table!(rf "sd ", ", ", "(a0)"),
+                "ld t0, {tmp}(sp)",
+                "sd t0, {b}(a0)",
+                table!(rf "ld ", ", ", "(sp)"),
+                "addi sp, sp, 1024",
+                in("a0") buf,
+                b = const 216, tmp = const N * 8,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                "addi sp, sp, -1024",
+                table!(rf "sd ", ", ", "(sp)"),
+                table!(rf "ld ", ", ", "(a0)"),
+                "sd a7, 0(a7)",
                 "sd a0, {tmp}(sp)",
                 "ld a0, {b}(sp)",
                 table!(rf "sd ", ", ", "(a0)"),
@@ -424,6 +569,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "$a7");
     pub const RET: usize = super::slot(NAMES, "$a0");
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["$a0", "$a1", "$a2", "$a3", "$a4", "$a5"]);
     pub const EXTRAS: &[Extra] = &[
         Extra { name: "$vr0.hi", slot: N + 0, init: None, mask: !0 },
@@ -495,6 +642,34 @@ mod regs {
             );
         }
     }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words. The vector
+        // registers are saved before and restored after, like the general ones.
+        unsafe {
+            core::arch::asm!(
+                "addi.d $sp, $sp, -1024",
+                table!(rf "st.d ", ", $sp, ", ""),
+                vsave!(rf "vst ", ", $sp, ", ""),
+                vbuf!(of "ld.d $t0, $a0, ", "\n vinsgr2vr.d ", ", $t0, 1"),
+                table!(rf "ld.d ", ", $a0, ", ""),
+                "st.d $a7, $a7, 0",
+                "st.d $a0, $sp, {tmp}",
+                "ld.d $a0, $sp, {b}",
+                table!(rf "st.d ", ", $a0, ", ""),
+                vbuf!(rf "vpickve2gr.d $t0, ", ", 1\n st.d $t0, $a0, ", ""),
+                "ld.d $t0, $sp, {tmp}",
+                "st.d $t0, $a0, {b}",
+                vsave!(rf "vld ", ", $sp, ", ""),
+                table!(rf "ld.d ", ", $sp, ", ""),
+                "addi.d $sp, $sp, 1024",
+                in("$a0") buf,
+                b = const 216, tmp = const N * 8,
+                clobber_abi("C"),
+            );
+        }
+    }
     pub fn raw_result(after: &[usize]) -> usize {
         after[RET]
     }
@@ -536,6 +711,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "$2");
     pub const RET: usize = NR;
     pub const RESTORED: &[&str] = &["$1"];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     const ERR: usize = super::slot(NAMES, "$7");
     const B: usize = super::slot(NAMES, "$4");
     #[cfg(target_arch = "mips")]
@@ -590,6 +767,47 @@ mod regs {
             );
         }
     }
+
+    #[cfg(target_arch = "mips")]
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                ".set push",
+                ".set noat",
+                "addiu $sp, $sp, -1024",
+                table!(rf "sw ", ", ", "($sp)"),
+                "mfhi $8",
+                "sw $8, {hi}($sp)",
+                "mflo $8",
+                "sw $8, {lo}($sp)",
+                "addiu $sp, $sp, -32",
+                "lw $2, {arg5}($4)",
+                "sw $2, 16($sp)",
+                "lw $2, {arg6}($4)",
+                "sw $2, 20($sp)",
+                table!(rf "lw ", ", ", "($4)"),
+                "sw $2, 0($2)",
+                "addiu $sp, $sp, 32",
+                "sw $4, {tmp}($sp)",
+                "lw $4, {b}($sp)",
+                table!(rf "sw ", ", ", "($4)"),
+                "lw $8, {tmp}($sp)",
+                "sw $8, {b}($4)",
+                "lw $8, {hi}($sp)",
+                "mthi $8",
+                "lw $8, {lo}($sp)",
+                "mtlo $8",
+                table!(rf "lw ", ", ", "($sp)"),
+                "addiu $sp, $sp, 1024",
+                ".set pop",
+                in("$4") buf,
+                b = const 104, arg5 = const N * 4, arg6 = const N * 4 + 4,
+                tmp = const N * 4, hi = const N * 4 + 4, lo = const N * 4 + 8,
+            );
+        }
+    }
     #[cfg(target_arch = "mips64")]
     pub unsafe fn probe(buf: *mut usize) {
         // SAFETY: see the shape above; the caller's buffer holds SLOTS words.
@@ -605,6 +823,40 @@ mod regs {
                 "sd $8, {lo}($sp)",
                 table!(rf "ld ", ", ", "($4)"),
                 "syscall",
+                "sd $4, {tmp}($sp)",
+                "ld $4, {b}($sp)",
+                table!(rf "sd ", ", ", "($4)"),
+                "ld $8, {tmp}($sp)",
+                "sd $8, {b}($4)",
+                "ld $8, {hi}($sp)",
+                "mthi $8",
+                "ld $8, {lo}($sp)",
+                "mtlo $8",
+                table!(rf "ld ", ", ", "($sp)"),
+                "daddiu $sp, $sp, 1024",
+                ".set pop",
+                in("$4") buf,
+                b = const 208, tmp = const N * 8, hi = const N * 8 + 8, lo = const N * 8 + 16,
+            );
+        }
+    }
+
+    #[cfg(target_arch = "mips64")]
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words.
+        unsafe {
+            core::arch::asm!(
+                ".set push",
+                ".set noat",
+                "daddiu $sp, $sp, -1024",
+                table!(rf "sd ", ", ", "($sp)"),
+                "mfhi $8",
+                "sd $8, {hi}($sp)",
+                "mflo $8",
+                "sd $8, {lo}($sp)",
+                table!(rf "ld ", ", ", "($4)"),
+                "sd $2, 0($2)",
                 "sd $4, {tmp}($sp)",
                 "ld $4, {b}($sp)",
                 table!(rf "sd ", ", ", "($4)"),
@@ -651,6 +903,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "%r0");
     pub const RET: usize = super::slot(NAMES, "%r3");
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = RET;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["%r3", "%r4", "%r5", "%r6", "%r7", "%r8"]);
     const CR: usize = N + 2;
     pub const EXTRAS: &[Extra] = &[
@@ -700,6 +954,48 @@ mod regs {
             );
         }
     }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words. lr is
+        // saved at LRSAVE(1) and put back.
+        unsafe {
+            core::arch::asm!(
+                "addi 1, 1, -1024",
+                table!(rf "std ", ", ", "(1)"),
+                "mflr 0",
+                "std 0, {lrsave}(1)",
+                "ld 0, {lr}(3)",
+                "mtlr 0",
+                "ld 0, {ctr}(3)",
+                "mtctr 0",
+                "ld 0, {cr}(3)",
+                "mtcrf 0xff, 0",
+                table!(rf "ld ", ", ", "(3)"),
+                "std 3, 0(3)",
+                "std 3, {tmp}(1)",
+                "ld 3, {b}(1)",
+                table!(rf "std ", ", ", "(3)"),
+                "mfcr 4",
+                "std 4, {cr}(3)",
+                "mflr 4",
+                "std 4, {lr}(3)",
+                "mfctr 4",
+                "std 4, {ctr}(3)",
+                "ld 4, {tmp}(1)",
+                "std 4, {b}(3)",
+                "ld 0, {lrsave}(1)",
+                "mtlr 0",
+                table!(rf "ld ", ", ", "(1)"),
+                "addi 1, 1, 1024",
+                in("r3") buf,
+                b = const 224, lr = const N * 8, ctr = const N * 8 + 8, cr = const CR * 8,
+                tmp = const N * 8, lrsave = const N * 8 + 8,
+                lateout("ctr") _, lateout("cr0") _, lateout("xer") _,
+                clobber_abi("C"),
+            );
+        }
+    }
     pub fn raw_result(after: &[usize]) -> usize {
         // cr0.SO is bit 3 of the CR (bit 28 counted from the right).
         if after[CR] & 0x1000_0000 != 0 {
@@ -724,6 +1020,8 @@ mod regs {
     pub const NR: usize = super::slot(NAMES, "r1");
     pub const RET: usize = super::slot(NAMES, "r2");
     pub const RESTORED: &[&str] = &[];
+    /// The register the fault probe stores to the address it holds (issue 11).
+    pub const FAULT_REG: usize = NR;
     pub const ARGS: [usize; 6] = super::slots(NAMES, ["r2", "r3", "r4", "r5", "r6", "r7"]);
     /// The condition code (set with spm, read with ipm); the asm claims `preserves_flags`.
     pub const EXTRAS: &[Extra] =
@@ -740,6 +1038,32 @@ mod regs {
                 "spm %r0",
                 "lmg %r0, %r14, 0(%r2)",
                 "svc 0",
+                "stmg %r0, %r14, {dump}(%r15)",
+                "ipm %r1",
+                "stg %r1, {dump_fl}(%r15)",
+                "lg %r2, 16(%r15)",
+                "mvc 0({len}, %r2), {dump}(%r15)",
+                "lmg %r0, %r14, 0(%r15)",
+                "aghi %r15, 1024",
+                in("r2") buf,
+                fl = const N * 8, dump = const 256, dump_fl = const 256 + N * 8, len = const N * 8 + 8,
+                clobber_abi("C"),
+            );
+        }
+    }
+
+    pub unsafe fn probe_fault(buf: *mut usize) {
+        // SAFETY: see the shape above, with a store of FAULT_REG to the address it
+        // holds in place of the syscall (issue 11: a signal handler commits the page); the caller's buffer holds SLOTS words. After the
+        // call everything goes to DUMP(%r15) first and is copied over with mvc.
+        unsafe {
+            core::arch::asm!(
+                "aghi %r15, -1024",
+                "stmg %r0, %r14, 0(%r15)",
+                "lg %r0, {fl}(%r2)",
+                "spm %r0",
+                "lmg %r0, %r14, 0(%r2)",
+                "stg %r1, 0(%r1)",
                 "stmg %r0, %r14, {dump}(%r15)",
                 "ipm %r1",
                 "stg %r1, {dump_fl}(%r15)",
@@ -1344,4 +1668,68 @@ fn enomem_or_emulator(ctx: &mut Ctx, name: &str, r: Result<(), Errno>) -> bool {
     }
     ctx.check(name, r == Err(Errno::ENOMEM), format_args!("{r:?}"));
     r == Err(Errno::ENOMEM)
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 11: registers across a signal handler (called from the signal group, which
+// installs the handlers)
+
+/// The probe with a store in place of the syscall: every register loaded with its
+/// pattern, FAULT_REG with `addr`, a Reserved page of a reservation whose SIGSEGV
+/// handler commits the page; the store faults, the handler runs and returns, the store
+/// runs again. Every register, the result register included, must come back as it was:
+/// the kernel saved them all in the signal frame and rt_sigreturn put them back.
+pub fn fault_registers(ctx: &mut Ctx, addr: usize, count: &core::sync::atomic::AtomicUsize) {
+    use core::sync::atomic::Ordering::SeqCst;
+    let mut before = [0usize; SLOTS];
+    for (i, v) in before.iter_mut().enumerate() {
+        *v = pattern(i, 42);
+    }
+    for e in regs::EXTRAS {
+        if let Some(v) = e.init {
+            before[e.slot] = v;
+        }
+    }
+    before[regs::FAULT_REG] = addr;
+    let mut after = before;
+    let n = count.load(SeqCst);
+    // SAFETY: the probe asm reads and writes `after` (SLOTS words) and leaves every
+    // register as it found it; its store goes to a page of a reservation the installed
+    // SIGSEGV handler commits.
+    unsafe { regs::probe_fault(after.as_mut_ptr()) };
+    check_eq!(
+        ctx,
+        "fault probe: the store faulted once and the handler ran",
+        count.load(SeqCst) - n,
+        1
+    );
+    // SAFETY: the page is committed now (the store went through).
+    let stored = unsafe { (addr as *const usize).read_volatile() };
+    check_eq!(ctx, "fault probe: the store ran again and landed", stored, addr);
+    let p = Probe { before, after };
+    // `undeclared(|_| false)` counts every change but the result register's, extras
+    // (flags) included; the result register is compared here too: a store has none.
+    let ret_same = p.before[regs::RET] == p.after[regs::RET];
+    ctx.check(
+        "registers across a fault and its signal handler: all intact",
+        ret_same && p.undeclared(|_| false) == 0,
+        format_args!(
+            "changed: {} (slot {} {:#x} -> {:#x})",
+            Undeclared(&p, |_| false),
+            reg_name(regs::RET),
+            p.before[regs::RET],
+            p.after[regs::RET]
+        ),
+    );
+}
+
+/// A tgkill through the probe: the signal arrives on the syscall's way out, its handler
+/// runs, rt_sigreturn restores the registers. Only what every syscall may change (the
+/// declared clobbers) may differ.
+pub fn tgkill_registers(ctx: &mut Ctx, sig: i32) {
+    let (pid, tid) = (baresys::getpid() as usize, baresys::gettid() as usize);
+    let p = Probe::run(nr::TGKILL, &[pid, tid, sig as usize], 43);
+    check_eq!(ctx, "probe: tgkill", p.ret(), Ok(0));
+    let mut seen = Seen::default();
+    verdict(ctx, &mut seen, "registers across tgkill and the handler of its signal", &p);
 }

@@ -7,6 +7,7 @@
 pub mod kernel;
 pub mod mem;
 pub mod model;
+pub mod signal;
 pub mod syscalls;
 pub mod tables;
 pub mod util;
@@ -134,4 +135,5 @@ pub fn run_all(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
         model::run(ctx, target, ops, seed);
     }
     kernel::run(ctx);
+    signal::run(ctx);
 }
