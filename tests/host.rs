@@ -40,3 +40,13 @@ fn mem() {
 fn kernel() {
     run(checks::kernel::run);
 }
+
+#[test]
+fn time() {
+    run(checks::time::run);
+}
+
+#[test]
+fn runtime() {
+    run(checks::runtime::run);
+}

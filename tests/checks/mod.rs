@@ -7,8 +7,10 @@
 pub mod kernel;
 pub mod mem;
 pub mod model;
+pub mod runtime;
 pub mod syscalls;
 pub mod tables;
+pub mod time;
 pub mod util;
 
 use core::fmt::{self, Write};
@@ -134,4 +136,6 @@ pub fn run_all(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
         model::run(ctx, target, ops, seed);
     }
     kernel::run(ctx);
+    time::run(ctx);
+    runtime::run(ctx);
 }
