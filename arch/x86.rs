@@ -153,7 +153,11 @@ pub(crate) mod time {
     pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime64");
     pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = None;
     pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = None;
-    pub(crate) const VDSO_GETCPU: Option<&str> = Some("__vdso_getcpu");
+    /// Not used: the kernel's `__vdso_getcpu` is fine, but QEMU user mode's i386 vDSO
+    /// (linux-user/i386/vdso.S, QEMU 8.1 to at least 10.0) makes it the `gettimeofday`
+    /// system call, which writes a 16-byte timeval and timezone over the two `u32`s: a
+    /// stack overwrite found by the checks. `getcpu` is the system call here.
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
     /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
     pub(crate) const VDSO_HASH_ENTRY: usize = 4;
 

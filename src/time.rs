@@ -224,6 +224,11 @@ pub fn vdso_in_use() -> bool {
     vdso_fn(&CLOCK_GETTIME).is_some()
 }
 
+/// Whether the vDSO may be used (see [`set_vdso_enabled`]).
+pub fn vdso_enabled() -> bool {
+    !VDSO_DISABLED.load(Ordering::Relaxed)
+}
+
 /// `false`: every function of this module makes the system call, as where there is no
 /// vDSO; `true` (the default): the vDSO again where it has the function. For tests and
 /// comparisons; affects all threads. Either path gives the same clocks.

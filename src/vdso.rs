@@ -5,8 +5,9 @@
 //! `PT_LOAD` segment gives the link-time to image offset, `PT_DYNAMIC` the symbol table,
 //! string table, hash table (for the symbol count) and the version tables; a symbol is
 //! found by name and, where the image has version tables, by the name of its version
-//! definition (the same rules as the kernel's `tools/testing/selftests/vDSO/parse_vdso.c`:
-//! defined global or weak functions only, the hidden bit of `versym` ignored). Every
+//! definition (the rules of the kernel's `tools/testing/selftests/vDSO/parse_vdso.c`:
+//! defined global or weak symbols, the hidden bit of `versym` ignored; untyped symbols
+//! are accepted besides functions, as QEMU's powerpc64 vDSO has them). Every
 //! offset read from the image is checked against the image's length first: a corrupt
 //! image gives "not found", never a panic or a read outside it. The symbol names and
 //! versions of each architecture are in its `arch/` file.
@@ -26,6 +27,7 @@ const DT_STRSZ: usize = 10;
 const DT_GNU_HASH: usize = 0x6fff_fef5;
 const DT_VERSYM: usize = 0x6fff_fff0;
 const DT_VERDEF: usize = 0x6fff_fffc;
+const STT_NOTYPE: u8 = 0;
 const STT_FUNC: u8 = 2;
 const STB_GLOBAL: u8 = 1;
 const STB_WEAK: u8 = 2;
@@ -225,7 +227,10 @@ impl<'a> Image<'a> {
                 )
             };
             let (kind, bind) = (st_info & 0xf, st_info >> 4);
-            if kind != STT_FUNC || (bind != STB_GLOBAL && bind != STB_WEAK) || st_shndx == 0 {
+            // Untyped symbols too: QEMU user mode's powerpc64 vDSO exports its functions
+            // untyped (glibc's lookup accepts them as well).
+            let typed_ok = kind == STT_FUNC || kind == STT_NOTYPE;
+            if !typed_ok || (bind != STB_GLOBAL && bind != STB_WEAK) || st_shndx == 0 {
                 continue;
             }
             if self.string(st_name as usize) != Some(name.as_bytes()) {
