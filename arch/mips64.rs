@@ -139,6 +139,12 @@ pub(crate) mod time {
     pub(crate) const VDSO_HASH_ENTRY: usize = 4;
 
     crate::raw::native_time_calls!();
+
+    // The vDSO is built -fPIC (arch/mips/vdso/Makefile): its functions may compute $gp
+    // from $t9, so they must be entered with their address in $25. The MIPS abicalls
+    // ABI makes every indirect call `jalr $25`, which is what LLVM emits for the call in
+    // `vdso_c_call!` (seen in the disassembly); $at, hi and lo are caller-saved in that
+    // ABI, so the compiler keeps nothing there across the call. No getcpu in this vDSO.
     crate::raw::vdso_c_call!();
 }
 

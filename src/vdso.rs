@@ -291,7 +291,7 @@ fn gnu_hash_symbols(b: &[u8], g: usize) -> Option<usize> {
 /// `base` must be the address the kernel gave as `AT_SYSINFO_EHDR`: the vDSO's image,
 /// mapped readable for the life of the process.
 pub(crate) unsafe fn image_at(base: usize) -> Option<Image<'static>> {
-    if base == 0 || base % 4096 != 0 {
+    if base == 0 || !base.is_multiple_of(4096) {
         return None;
     }
     // SAFETY: the vDSO's first page is mapped (the caller's promise; it is page-aligned
