@@ -6,8 +6,9 @@
 //! for the clocks the vDSO can read. The vDSO is found once, from the auxiliary vector's
 //! `AT_SYSINFO_EHDR` (recorded by `_start` with the `start` feature; otherwise read with
 //! `prctl(PR_GET_AUXV)` or from `/proc/self/auxv`, as [`page_size`](crate::mem::page_size)
-//! does), and its symbols are kept in atomics: any thread may do the lookup, and every
-//! thread then sees either "not looked up", "absent" or the function's address. A missing
+//! does: the `/proc` fallback trusts the procfs mounted there), and its symbols are kept
+//! in atomics: any thread may do the lookup, and every thread then sees either "not
+//! looked up", "absent" or the function's address. A missing
 //! vDSO or symbol means the system call. [`set_vdso_enabled`]`(false)` forces the system
 //! calls (for tests and comparisons); [`vdso_in_use`] says which path `clock_gettime` takes.
 //!
