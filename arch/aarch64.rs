@@ -1,6 +1,11 @@
 //! aarch64: `svc 0`; number in x8, arguments in x0-x5, result in x0 (-4095..=-1 is an
 //! error).
 
+// ILP32 (aarch64 code with 32-bit pointers) passes arguments and lays out structures
+// differently; nothing in this file is written for it.
+#[cfg(target_pointer_width = "32")]
+compile_error!("baresys does not support aarch64 ILP32 (aarch64-unknown-linux-gnu_ilp32): its syscall ABI differs from LP64's; build for aarch64-unknown-linux-gnu");
+
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/aarch64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/aarch64.h");
@@ -25,7 +30,16 @@ pub(crate) mod consts {
 }
 
 /// None: the kernel restores every register but x0 (arch/arm64/kernel/entry.S).
+#[cfg(not(target_feature = "sve"))]
 pub(crate) const CLOBBERS: &[&str] = &[];
+/// With SVE: the SVE state a system call discards (see `syscall!`).
+#[cfg(target_feature = "sve")]
+pub(crate) const CLOBBERS: &[&str] = &[
+    "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p13", "p14",
+    "p15", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13",
+    "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26",
+    "v27", "v28", "v29", "v30", "v31",
+];
 
 /// What `fork` declares: the same as every syscall.
 pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
@@ -33,8 +47,36 @@ pub(crate) const FORK_CLOBBERS: &[&str] = CLOBBERS;
 /// The instruction and its clobbers; `syscall_fns!` below makes the `syscallN` functions,
 /// which only bind registers.
 /// `preserves_flags`: NZCV comes back with the rest of PSTATE on `eret`.
+#[cfg(not(target_feature = "sve"))]
 macro_rules! syscall {
-    ($nr:expr $(, $reg:tt = $arg:expr)*) => {{
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => { svc!($nr $(, $reg = $arg)*;) };
+}
+
+/// With SVE, a system call discards the SVE state: Z0-Z31 keep only their low 128 bits
+/// (the V registers), and P0-P15 and FFR become zero (Documentation/arch/arm64/sve.rst,
+/// "System call behaviour"). Rust's asm cannot name a Z register, but declaring its V
+/// part keeps the compiler from leaving any value in that register across the call. FFR
+/// is not declared: LLVM reserves it (no value of the compiler's lives there) and warns
+/// that clobbering a reserved register is undefined.
+#[cfg(target_feature = "sve")]
+macro_rules! syscall {
+    ($nr:expr $(, $reg:tt = $arg:expr)*) => {
+        svc!($nr $(, $reg = $arg)*;
+            out("p0") _, out("p1") _, out("p2") _, out("p3") _, out("p4") _, out("p5") _,
+            out("p6") _, out("p7") _, out("p8") _, out("p9") _, out("p10") _, out("p11") _,
+            out("p12") _, out("p13") _, out("p14") _, out("p15") _,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+            out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+            out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+            out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,)
+    };
+}
+
+/// `svc 0` with the number, the arguments and whatever `syscall!` adds as clobbers.
+macro_rules! svc {
+    ($nr:expr $(, $reg:tt = $arg:expr)*; $($clobber:tt)*) => {{
         let ret: usize;
         // SAFETY: (every syscallN) the caller passes a number and arguments valid for
         // that syscall; the asm touches only the declared registers.
@@ -44,6 +86,7 @@ macro_rules! syscall {
                 in("x8") $nr,
                 lateout("x0") ret,
                 $(in($reg) $arg,)*
+                $($clobber)*
                 options(nostack, preserves_flags),
             );
         }
@@ -57,21 +100,30 @@ crate::raw::mmap_byte_offset!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry: sp is 16-byte aligned and points at argc. Zero the frame pointer
-// and link register so backtraces end here.
+// The process entry: sp is 16-byte aligned and points at argc. Zero the frame pointer and
+// link register so backtraces end here; x1 gets `_DYNAMIC` pc-relatively (weak, see
+// start/relocate.rs).
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
         "mov x29, xzr",
         "mov x30, xzr",
         "mov x0, sp",
+        "adrp x1, _DYNAMIC",
+        "add x1, x1, :lo12:_DYNAMIC",
         "bl {start}",
         "brk #1",
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_AARCH64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(1027);
 
 // --- time (vDSO) and runtime calls ---
 

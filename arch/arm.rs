@@ -66,24 +66,61 @@ crate::raw::mmap2_4096_units!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry: sp points at argc. Clear lr so backtraces end here and align sp to
-// 16 bytes through r1 (Thumb cannot `bic` sp directly). Assembled in whichever mode the
-// target uses; as a naked function the compiler marks a Thumb entry point as such.
+// The process entry: sp points at argc. Clear both frame pointers (r11 in ARM code, r7 in
+// Thumb code) and lr so backtraces end here. `_DYNAMIC` (weak, see start/relocate.rs) is
+// the literal at 3, which holds its distance from 3, plus 3's address from `adr`: the
+// same code in ARM and Thumb mode, where pc reads differently. Thumb cannot `bic` sp
+// directly, so the alignment goes through r2.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
+        "mov r11, #0",
+        "mov r7, #0",
         "mov lr, #0",
         "mov r0, sp",
-        "mov r1, sp",
-        "bic r1, r1, #15",
-        "mov sp, r1",
+        "ldr r1, 3f",
+        "adr r2, 3f",
+        "add r1, r1, r2",
+        "mov r2, sp",
+        "bic r2, r2, #15",
+        "mov sp, r2",
         "bl {start}",
         "udf #0",
+        ".balign 4",
+        "3:",
+        ".word _DYNAMIC - 3b",
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_ARM_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(23);
+
+// LLVM gives every function an `.ARM.exidx` entry naming an EHABI personality routine,
+// even with panic = "abort". rust-lld lets those references dangle; GNU ld wants the
+// routines defined, which libgcc does in programs that link it. Nothing unwinds in a
+// program without libc, so weak stand-ins that trap are enough, and a libgcc that is
+// linked anyway takes precedence.
+#[cfg(feature = "start")]
+core::arch::global_asm!(
+    ".pushsection .text.baresys_aeabi_unwind, \"ax\", %progbits",
+    ".weak __aeabi_unwind_cpp_pr0",
+    ".weak __aeabi_unwind_cpp_pr1",
+    ".weak __aeabi_unwind_cpp_pr2",
+    ".type __aeabi_unwind_cpp_pr0, %function",
+    ".type __aeabi_unwind_cpp_pr1, %function",
+    ".type __aeabi_unwind_cpp_pr2, %function",
+    "__aeabi_unwind_cpp_pr0:",
+    "__aeabi_unwind_cpp_pr1:",
+    "__aeabi_unwind_cpp_pr2:",
+    "udf #0",
+    ".popsection",
+);
 
 // --- time (vDSO) and runtime calls ---
 

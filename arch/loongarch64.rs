@@ -102,21 +102,30 @@ pub(crate) unsafe fn fork() -> usize {
     ret
 }
 
-// The process entry: $sp points at argc. Zero the frame pointer so backtraces end here;
-// align $sp to 16 bytes for the call.
+// The process entry: $sp points at argc. Zero the frame pointer and $ra so backtraces end
+// here; $a1 gets `_DYNAMIC` pc-relatively (weak, see start/relocate.rs); align $sp to 16
+// bytes for the call.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
         "move $fp, $zero",
+        "move $ra, $zero",
         "move $a0, $sp",
+        "la.pcrel $a1, _DYNAMIC",
         "bstrins.d $sp, $zero, 3, 0",
         "bl {start}",
         "break 0",
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_LARCH_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(3);
 
 // --- time (vDSO) and runtime calls ---
 

@@ -142,7 +142,11 @@ crate::raw::fork_flags_first!();
 
 // The process entry: $sp points at argc. lld's default entry on MIPS is `__start`, so
 // both names are defined. Align $sp to 8 and leave the 16-byte home area o32 wants; go
-// through $t9 ($25) since position-independent callees compute $gp from it.
+// through $t9 ($25) since position-independent callees compute $gp from it. $t9 is built
+// from absolute %hi/%lo: `la` would load it through $gp in PIC code, and nothing has set
+// $gp yet. There is no static-pie on MIPS (its GOT is relocated by a loader, not by
+// relative relocations): the absolute reference, through a symbol whose name says so,
+// makes a PIE link fail. $a1 (`_DYNAMIC`) is 0.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
@@ -150,15 +154,20 @@ unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
         ".globl __start",
         "__start:",
+        ".hidden baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
+        ".globl baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
+        ".set baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static, {start}",
         ".set push",
         ".set noreorder",
         "move $fp, $zero",
+        "move $ra, $zero",
         "move $4, $sp",
+        "move $5, $zero",
         "li $8, -16",
         "and $sp, $sp, $8",
         "addiu $sp, $sp, -16",
-        "lui $25, %hi({start})",
-        "addiu $25, $25, %lo({start})",
+        "lui $25, %hi(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
+        "addiu $25, $25, %lo(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
         "jalr $25",
         "nop",
         "break",
@@ -166,6 +175,10 @@ unsafe extern "C" fn _start() -> ! {
         start = sym crate::start::baresys_start,
     )
 }
+
+/// None: a MIPS static-pie needs its GOT relocated, which `_start` does not do.
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = None;
 
 // --- time (vDSO) and runtime calls ---
 

@@ -2,6 +2,11 @@
 //! $a0-$a5 ($4-$9), result in $v0, with $a3 ($7) set on error (then $v0 holds a positive
 //! errno).
 
+// n32 (mips64 code with 32-bit pointers) has syscall numbers of its own (base 6000)
+// and other layouts; this file is the n64 ABI only.
+#[cfg(target_pointer_width = "32")]
+compile_error!("baresys does not support the MIPS n32 ABI: its syscall numbers (base 6000) and layouts differ from n64's; build for mips64-unknown-linux-gnuabi64 or mips-unknown-linux-gnu");
+
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/mips64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 5000;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/mips64.h");
@@ -101,7 +106,11 @@ crate::raw::fork_flags_first!();
 
 // The process entry: $sp points at argc. lld's default entry on MIPS is `__start`, so
 // both names are defined. Align $sp to 16 (n64 has no home area); go through $t9 ($25)
-// since position-independent callees compute $gp from it.
+// since position-independent callees compute $gp from it. $t9 is built from absolute
+// %highest..%lo parts: `dla` would load it through $gp in PIC code, and nothing has set
+// $gp yet. There is no static-pie on MIPS (its GOT is relocated by a loader, not by
+// relative relocations): the absolute reference, through a symbol whose name says so,
+// makes a PIE link fail. $a1 (`_DYNAMIC`) is 0.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
@@ -109,13 +118,23 @@ unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
         ".globl __start",
         "__start:",
+        ".hidden baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
+        ".globl baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
+        ".set baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static, {start}",
         ".set push",
         ".set noreorder",
         "move $fp, $zero",
+        "move $ra, $zero",
         "move $4, $sp",
+        "move $5, $zero",
         "li $8, -16",
         "and $sp, $sp, $8",
-        "dla $25, {start}",
+        "lui $25, %highest(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
+        "daddiu $25, $25, %higher(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
+        "dsll $25, $25, 16",
+        "daddiu $25, $25, %hi(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
+        "dsll $25, $25, 16",
+        "daddiu $25, $25, %lo(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
         "jalr $25",
         "nop",
         "break",
@@ -123,6 +142,10 @@ unsafe extern "C" fn _start() -> ! {
         start = sym crate::start::baresys_start,
     )
 }
+
+/// None: a MIPS static-pie needs its GOT relocated, which `_start` does not do.
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = None;
 
 // --- time (vDSO) and runtime calls ---
 

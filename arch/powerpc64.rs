@@ -2,6 +2,16 @@
 //! result in r3. The kernel flags an error with cr0.SO and a positive errno in r3; the
 //! asm negates it so that every arch hands back errors the same way.
 
+// ELFv1 (powerpc64-unknown-linux-gnu) enters functions through descriptors: the kernel
+// reads `_start`'s entry and TOC from one, which the naked `_start` below is not. The
+// system calls themselves are the same, so only the `start` feature is refused. Some
+// Rust releases (1.88) report no `target_abi` there; it is the big-endian gnu target.
+#[cfg(all(
+    feature = "start",
+    any(target_abi = "elfv1", all(target_endian = "big", target_env = "gnu"))
+))]
+compile_error!("baresys's `start` feature does not support powerpc64 ELFv1 (powerpc64-unknown-linux-gnu), whose entry point must be a function descriptor: build for powerpc64-unknown-linux-musl (ELFv2), or provide your own _start");
+
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/powerpc64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/powerpc64.h");
@@ -70,20 +80,26 @@ crate::raw::mmap_byte_offset!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry (ELFv2): find the TOC from our own address (bcl/mflr, so nothing
-// depends on r12 at entry), pass r1 (argc) on, align r1 to 16 and leave a zeroed
+// The process entry (ELFv2): find the TOC and `_DYNAMIC` (weak, see start/relocate.rs)
+// from our own address (bcl/mflr, so nothing depends on r12 at entry), pass r1 (argc) on,
+// clear r31 (the frame pointer where one is used), align r1 to 16 and leave a zeroed
 // minimal frame (back chain, 32 bytes) for the callee.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
         "bcl 20, 31, 1f",
         "1:",
         "mflr 12",
         "addis 2, 12, (.TOC. - 1b)@ha",
         "addi 2, 2, (.TOC. - 1b)@l",
+        "addis 4, 12, (_DYNAMIC - 1b)@ha",
+        "addi 4, 4, (_DYNAMIC - 1b)@l",
         "mr 3, 1",
+        "li 31, 0",
         "clrrdi 1, 1, 4",
         "li 0, 0",
         "stdu 0, -32(1)",
@@ -93,6 +109,10 @@ unsafe extern "C" fn _start() -> ! {
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_PPC64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(22);
 
 // --- time (vDSO) and runtime calls ---
 

@@ -69,21 +69,36 @@ crate::raw::mmap_byte_offset!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry: sp points at argc. Zero the frame pointer so backtraces end here;
-// the ABI wants sp 16-byte aligned at calls.
+// The process entry: sp points at argc. First `gp`: GNU ld relaxes accesses near
+// `__global_pointer$` into gp-relative ones in non-PIC links, so gp must hold it before
+// any compiled code runs (the load itself must not be relaxed, hence norelax). Zero the
+// frame pointer and ra so backtraces end here; a1 gets `_DYNAMIC` pc-relatively (weak,
+// see start/relocate.rs); the ABI wants sp 16-byte aligned at calls.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
+        ".option push",
+        ".option norelax",
+        "lla gp, __global_pointer$",
+        ".option pop",
         "li s0, 0",
+        "li ra, 0",
         "mv a0, sp",
+        "lla a1, _DYNAMIC",
         "andi sp, sp, -16",
         "call {start}",
         "unimp",
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_RISCV_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(3);
 
 // --- time (vDSO) and runtime calls ---
 

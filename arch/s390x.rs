@@ -71,14 +71,20 @@ pub(crate) unsafe fn fork() -> usize {
     unsafe { syscall2(nr::CLONE, 0, consts::SIGCHLD as usize) }
 }
 
-// The process entry: r15 points at argc. The ABI wants r15 8-byte aligned with a
-// 160-byte register save area below the caller's frame, and a zero back chain.
+// The process entry: r15 points at argc. The ABI wants r15 8-byte aligned with a 160-byte
+// register save area below the caller's frame, and a zero back chain; r11 (the frame
+// pointer where one is used) is cleared too. r3 gets `_DYNAMIC` pc-relatively (weak, see
+// start/relocate.rs).
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
         "lgr %r2, %r15",
+        "larl %r3, _DYNAMIC",
+        "lghi %r11, 0",
         "nill %r15, 0xfff0",
         "aghi %r15, -160",
         "lghi %r0, 0",
@@ -88,6 +94,10 @@ unsafe extern "C" fn _start() -> ! {
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_390_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(12);
 
 // --- time (vDSO) and runtime calls ---
 

@@ -125,23 +125,39 @@ crate::raw::mmap2_4096_units!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry: esp points at argc. Pass it as the cdecl argument with esp 16-byte
-// aligned at the call, as the i386 System V ABI wants today.
+// The process entry: esp points at argc. i386 has no pc-relative addressing, so a
+// call/pop pair gives the address of label 2 and `_DYNAMIC` (weak, see start/relocate.rs)
+// is found from there. Arguments go on a 16-byte aligned stack, as the SysV i386 ABI
+// expects at a call; ebp cleared ends backtraces here.
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
-        "xor ebp, ebp",
-        "mov eax, esp",
-        "and esp, -16",
-        "sub esp, 12",
-        "push eax",
-        "call {start}",
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
+        "xorl %ebp, %ebp",
+        "movl %esp, %eax",
+        "calll 2f",
+        "2:",
+        "popl %ecx",
+        "leal _DYNAMIC-2b(%ecx), %ecx",
+        "andl $-16, %esp",
+        "subl $8, %esp",
+        "pushl %ecx",
+        "pushl %eax",
+        "calll {start}",
         "ud2",
         start = sym crate::start::baresys_start,
+        // The `sym - label` displacement is written the AT&T way; LLVM's Intel parser
+        // takes one symbol per memory operand.
+        options(att_syntax),
     )
 }
+
+/// `R_386_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(8);
 
 // --- time (vDSO) and runtime calls ---
 

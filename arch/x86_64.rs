@@ -1,6 +1,11 @@
 //! x86_64: `syscall`; number in rax, arguments in rdi rsi rdx r10 r8 r9, result in rax
 //! (-4095..=-1 is an error).
 
+// x32 (x86_64 code with 32-bit pointers) has syscall numbers of its own (bit 30 set)
+// and other structure layouts; nothing in this file is written for it.
+#[cfg(target_pointer_width = "32")]
+compile_error!("baresys does not support the x32 ABI (x86_64-unknown-linux-gnux32): its syscall numbers and layouts differ from x86_64's; build for x86_64-unknown-linux-gnu or i686-unknown-linux-gnu");
+
 pub(crate) const SYSCALL_TABLE: &str = include_str!("tbl/x86_64.tbl");
 pub(crate) const SYSCALL_BASE: usize = 0;
 pub(crate) const UAPI_DEFINES: &str = include_str!("tbl/x86_64.h");
@@ -58,21 +63,29 @@ crate::raw::mmap_byte_offset!();
 
 crate::raw::fork_flags_first!();
 
-// The process entry: the kernel leaves argc at (rsp) with rsp 16-byte aligned; the
-// call pushes the return address, so realign before it as the ABI wants.
+// The process entry: rsp points at argc and is 16-byte aligned, so the `and` only
+// documents it; `call` then leaves rsp % 16 == 8, as a function expects. rbp cleared ends
+// backtraces here. rsi gets `_DYNAMIC` rip-relatively (weak, see start/relocate.rs).
 #[cfg(feature = "start")]
 #[unsafe(naked)]
 #[no_mangle]
 unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
+        ".weak _DYNAMIC",
+        ".hidden _DYNAMIC",
         "xor ebp, ebp",
         "mov rdi, rsp",
+        "lea rsi, [rip + _DYNAMIC]",
         "and rsp, -16",
         "call {start}",
         "ud2",
         start = sym crate::start::baresys_start,
     )
 }
+
+/// `R_X86_64_RELATIVE`, the one relocation of a static-pie program (`start/relocate.rs`).
+#[cfg(feature = "start")]
+pub(crate) const R_RELATIVE: Option<usize> = Some(8);
 
 // --- time (vDSO) and runtime calls ---
 

@@ -16,6 +16,13 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
+# GNU ld for the gnu-ld build variant (ci/test.sh): Debian's cross binutils, one package
+# per target (none for loongarch64 in Debian 12).
+for pkg in x86-64-linux-gnu i686-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
+    mipsel-linux-gnu mips64-linux-gnuabi64 mips64el-linux-gnuabi64 powerpc64-linux-gnu \
+    powerpc64le-linux-gnu riscv64-linux-gnu s390x-linux-gnu; do
+    command -v "$pkg-ld" >/dev/null 2>&1 || need_apt+=("binutils-$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
     src=/etc/apt/sources.list.d/bookworm-backports.sources
     if [ ! -f "$src" ]; then
@@ -55,6 +62,11 @@ for c in rust-src llvm-tools clippy rustfmt; do
 done
 grep -q '^llvm-tools' <<<"$(rustup +stable component list --installed)" \
     || rustup +stable component add llvm-tools
+
+# The oldest Rust the crate supports (Cargo.toml's rust-version): CI builds the library
+# with it.
+msrv=$(sed -n 's/^rust-version = "\([0-9]*\.[0-9]*\)"/\1.0/p' Cargo.toml)
+rustup toolchain list | grep -q "^$msrv-" || { log "rustup toolchain install $msrv"; rustup toolchain install "$msrv" --profile minimal; }
 
 command -v cargo-objdump >/dev/null 2>&1 || { log "cargo install cargo-binutils"; cargo install -q --locked cargo-binutils; }
 # The bounded fuzz run of baresys::mem (ci/fuzz.sh).

@@ -13,24 +13,25 @@ FS_TARGET_DIR=$root/target/fs
 BUILD_STD=(-Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem)
 
 # One line per configuration:
-#   triple ; qemu-user binary ; kernel arch for ci/kernels.sh (- if none) ;
-#   disassembly regexes: the mprotect number into the number register ; the syscall
-#   instruction ; a call instruction (must be absent)
+#   triple ; qemu-user binary ; kernel arch for ci/kernels.sh (- if none) ; Debian's GNU ld
+#   for it (- if none) ; build variants besides `static` (below) ; disassembly regexes:
+#   the mprotect number into the number register ; the syscall instruction ; a call
+#   instruction (must be absent)
 MATRIX='
-x86_64-unknown-linux-musl           ; qemu-x86_64      ; x86_64      ; \$(0xa|10), %eax             ; \bsyscall\b   ; \bcall
-i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
-armv7-unknown-linux-gnueabihf       ; qemu-arm         ; arm         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
-thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; -           ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
-aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
-loongarch64-unknown-linux-gnu       ; qemu-loongarch64 ; loongarch64 ; \$a7, \$zero, (0xe2|226)\b   ; \bsyscall\s+0 ; \bbl\b|jirl\s+\$ra
-mips-unknown-linux-gnu              ; qemu-mips        ; -           ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
-mipsel-unknown-linux-gnu            ; qemu-mipsel      ; mipsel      ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
-mips64-unknown-linux-gnuabi64       ; qemu-mips64      ; -           ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
-mips64el-unknown-linux-gnuabi64     ; qemu-mips64el    ; mips64el    ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
-powerpc64-unknown-linux-musl        ; qemu-ppc64       ; -           ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
-powerpc64le-unknown-linux-gnu       ; qemu-ppc64le     ; powerpc64le ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
-riscv64gc-unknown-linux-gnu         ; qemu-riscv64     ; riscv64     ; \bli\s+a7, (0xe2|226)\b      ; \becall\b     ; \bcall\b|\bjalr?\s+ra\b
-s390x-unknown-linux-gnu             ; qemu-s390x       ; s390x       ; lghi\s+%r1, (125|0x7d)\b     ; \bsvc\s+0\b   ; \bbrasl\b|\bbasr\b
+x86_64-unknown-linux-musl           ; qemu-x86_64      ; x86_64      ; x86_64-linux-gnu-ld         ; pic static-pie gnu-ld dev stable         ; \$(0xa|10), %eax             ; \bsyscall\b   ; \bcall
+i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; i686-linux-gnu-ld           ; pic static-pie static-pie+relr gnu-ld dev stable ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
+armv7-unknown-linux-gnueabihf       ; qemu-arm         ; arm         ; arm-linux-gnueabihf-ld      ; pic static-pie gnu-ld dev stable         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
+thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; -           ; arm-linux-gnueabihf-ld      ; pic static-pie gnu-ld dev stable         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
+aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; aarch64-linux-gnu-ld        ; pic static-pie static-pie+relr gnu-ld dev stable sve ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
+loongarch64-unknown-linux-gnu       ; qemu-loongarch64 ; loongarch64 ; -                           ; pic static-pie dev                       ; \$a7, \$zero, (0xe2|226)\b   ; \bsyscall\s+0 ; \bbl\b|jirl\s+\$ra
+mips-unknown-linux-gnu              ; qemu-mips        ; -           ; mips-linux-gnu-ld           ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
+mipsel-unknown-linux-gnu            ; qemu-mipsel      ; mipsel      ; mipsel-linux-gnu-ld         ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
+mips64-unknown-linux-gnuabi64       ; qemu-mips64      ; -           ; mips64-linux-gnuabi64-ld    ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+mips64el-unknown-linux-gnuabi64     ; qemu-mips64el    ; mips64el    ; mips64el-linux-gnuabi64-ld  ; pic static-pie:refused gnu-ld dev        ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+powerpc64-unknown-linux-musl        ; qemu-ppc64       ; -           ; powerpc64-linux-gnu-ld      ; pic static-pie gnu-ld dev stable         ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
+powerpc64le-unknown-linux-gnu       ; qemu-ppc64le     ; powerpc64le ; powerpc64le-linux-gnu-ld    ; pic static-pie gnu-ld dev stable         ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
+riscv64gc-unknown-linux-gnu         ; qemu-riscv64     ; riscv64     ; riscv64-linux-gnu-ld        ; pic static-pie gnu-ld gnu-ld+relax dev stable ; \bli\s+a7, (0xe2|226)\b      ; \becall\b     ; \bcall\b|\bjalr?\s+ra\b
+s390x-unknown-linux-gnu             ; qemu-s390x       ; s390x       ; s390x-linux-gnu-ld          ; pic static-pie gnu-ld dev stable         ; lghi\s+%r1, (125|0x7d)\b     ; \bsvc\s+0\b   ; \bbrasl\b|\bbasr\b
 '
 
 summary=()
@@ -69,6 +70,14 @@ docsrs_targets() {
 }
 step "docs.rs targets document" docsrs_targets
 step "cargo publish --dry-run" cargo +stable publish -q --dry-run --allow-dirty --target-dir "$root/target/package"
+# rust-version is the real minimum: the library builds with exactly that release.
+msrv_build() {
+    local msrv; msrv=$(sed -n 's/^rust-version = "\([0-9]*\.[0-9]*\)"/\1.0/p' Cargo.toml)
+    echo "    rust $msrv"
+    cargo "+$msrv" build -q --lib --features std --target-dir "$root/target/msrv" &&
+        cargo "+$msrv" build -q --lib --features start --target-dir "$root/target/msrv"
+}
+step "library builds with rust-version's Rust" msrv_build
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 step "clippy host (all targets, std)" cargo +stable clippy -q --all-targets --features std -- -D warnings
 lint_targets() {
@@ -121,7 +130,49 @@ table_check() {
 }
 step "a wrong syscall number, errno or flag fails the build" table_check
 
-# --- Freestanding programs: build, QEMU user mode, disassembly ----------------------------
+# ABIs the arch files are not written for must fail the build with a message naming them,
+# never build silently with the wrong paths. ELFv1 ppc64 refuses only `_start`.
+refused_abis() {
+    local t msg rc=0 out
+    while IFS='|' read -r t msg; do
+        [ -n "$t" ] || continue
+        out=$(cargo +nightly check -q --lib --features start --target "$t" -Zbuild-std=core \
+            --target-dir "$root/target/abi" 2>&1)
+        if grep -q "$msg" <<<"$out"; then echo "    $t: refused"; else
+            echo "    $t: not refused with '$msg':"; tail -5 <<<"$out"; rc=1; fi
+    done <<'ABIS'
+x86_64-unknown-linux-gnux32|does not support the x32 ABI
+aarch64-unknown-linux-gnu_ilp32|does not support aarch64 ILP32
+powerpc64-unknown-linux-gnu|feature does not support powerpc64 ELFv1
+ABIS
+    cargo +nightly check -q --lib --target powerpc64-unknown-linux-gnu -Zbuild-std=core \
+        --target-dir "$root/target/abi" || { echo "    ELFv1 without start: FAILED"; rc=1; }
+    return $rc
+}
+step "x32, ILP32 and ELFv1 _start fail the build, naming themselves" refused_abis
+
+# --- Freestanding programs: every configuration, built the ways users build -----------------
+# The same test program in each build variant (README's table says which apply where):
+#   static      .cargo/config.toml: -C relocation-model=static +crt-static, rust-lld,
+#               release, nightly build-std. Also checked by disassembly, run on this
+#               machine's kernel (x86, x86_64) and booted on the real kernels.
+#   pic         the default relocation model with +crt-static: rustc links a static-pie
+#               on x86_64, PIC code in a static non-PIE executable elsewhere
+#   static-pie  that code linked -pie: `_start` must apply the relocations; on mips
+#               (`static-pie:refused`) the link must fail with the symbol naming the fix
+#   static-pie+relr  the same with the relative relocations packed as DT_RELR
+#   gnu-ld      the static build linked by Debian's GNU ld instead of rust-lld
+#   gnu-ld+relax  riscv64 code with linker relaxation on, linked by GNU ld: it turns
+#               accesses near `__global_pointer$` into gp-relative ones
+#   dev         the dev profile (opt-level 0 allocates registers differently around the
+#               asm) with the default relocation model, as `cargo build` gives a user
+#   stable      stable Rust and the core rustup ships (no build-std)
+#   sve         aarch64 with +sve, run by `qemu-aarch64 -cpu max`
+# Binaries are kept as target/fs-bin/<triple>.<variant>.
+FS_BIN=$root/target/fs-bin
+PIE_ARGS=(-Clink-arg=-pie -Clink-arg=--no-dynamic-linker -Clink-arg=-ztext)
+PIE_REFUSAL=baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static
+
 run_fs() { # run_fs <label> <command...>: runs a test program, checks its closing line
     local label=$1; shift
     local log; log=$(mktemp)
@@ -150,28 +201,71 @@ disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
     if grep -Eq "$5" <<<"$out"; then echo "    $1: a call instruction"; echo "$out"; return 1; fi
 }
 
-declare -A KERNEL_BIN
-while IFS=';' read -r t qemu karch nre ire cre; do
-    t=$(field "$t"); [ -n "$t" ] || continue
-    qemu=$(field "$qemu"); karch=$(field "$karch")
-    nre=$(field "$nre"); ire=$(field "$ire"); cre=$(field "$cre")
-    label=$t; [[ $t == thumb* ]] && label="$t (thumb)"
-    echo "::: build $label"
-    if ! (cd tests/freestanding && BARESYS_TARGET=$t cargo +nightly build -q --release --target "$t" \
-            "${BUILD_STD[@]}" --target-dir "$FS_TARGET_DIR"); then
-        record 1 "$label: build FAILED"; continue
-    fi
-    bin=$FS_TARGET_DIR/$t/release/baresys-tests
-    QEMU_USER=1 run_fs "$label" "$qemu" "$bin"
-    case $t in # this machine's kernel runs x86 and x86_64 binaries for real
-    x86_64-*|i686-*) run_fs "$label (native kernel)" "$bin" ;;
+config_rustflags() { # the rustflags .cargo/config.toml gives a triple
+    sed -n "/^\[target\.$1\]/,/^\[/s/^rustflags = \[\(.*\)\]$/\1/p" .cargo/config.toml | tr -d '",'
+}
+
+fs_build() { # fs_build <triple> <variant> <gnu-ld>: builds, copies to $FS_BIN/<triple>.<variant>
+    local t=$1 v=$2 toolchain=+nightly profile=(--release) out=release dir=$FS_TARGET_DIR
+    local flags std=("${BUILD_STD[@]}") features=() last=()
+    flags=$(config_rustflags "$t")
+    case $v in
+    static) ;;
+    gnu-ld) last=(-Clinker="$3" -Clinker-flavor=ld) ;;
+    gnu-ld+relax) flags+=" -Ctarget-feature=+relax"; dir+=-relax; last=(-Clinker="$3" -Clinker-flavor=ld) ;;
+    pic) flags=${flags/-Crelocation-model=static/}; dir+=-pic ;;
+    static-pie) flags=${flags/-Crelocation-model=static/}; dir+=-pic; last=("${PIE_ARGS[@]}") ;;
+    static-pie+relr) flags=${flags/-Crelocation-model=static/}; dir+=-pic
+        last=("${PIE_ARGS[@]}" -Clink-arg=-zpack-relative-relocs) ;;
+    dev) flags=${flags/-Crelocation-model=static/}; profile=(); out=debug; dir+=-dev ;;
+    stable) toolchain=+stable; std=(); features=(--features prebuilt-core); dir+=-stable ;;
+    sve) flags+=" -Ctarget-feature=+sve"; dir+=-sve ;;
+    *) echo "unknown variant $v"; return 1 ;;
     esac
-    if disasm "$t" "$bin" "$nre" "$ire" "$cre"; then
+    (cd tests/freestanding && BARESYS_TARGET=$t RUSTFLAGS=$flags cargo "$toolchain" rustc -q \
+        "${profile[@]}" --target "$t" "${std[@]}" "${features[@]}" --target-dir "$dir" \
+        --bin baresys-tests -- "${last[@]}") || return 1
+    mkdir -p "$FS_BIN" && cp "$dir/$t/$out/baresys-tests" "$FS_BIN/$t.$v"
+}
+
+run_variant() { # run_variant <triple> <variant> <qemu> <gnu-ld>
+    local t=$1 v=$2 qemu=$3 label="$1 $2" log
+    [[ $t == thumb* ]] && label="$t (thumb) $v"
+    echo "::: build $label"
+    if [ "$v" = static-pie:refused ]; then
+        label=${label%:refused}
+        log=$(fs_build "$t" static-pie - 2>&1)
+        if [ $? = 0 ]; then
+            record 1 "$label: linked, but its _start cannot relocate a static-pie (FAILED)"
+        elif grep -q "$PIE_REFUSAL" <<<"$log"; then
+            record 0 "$label: refused at link time, the error naming the fix (as it must be)"
+        else
+            tail -5 <<<"$log"; record 1 "$label: build failed for another reason (FAILED)"
+        fi
+        return
+    fi
+    if ! fs_build "$t" "$v" "$4"; then record 1 "$label: build FAILED"; return 1; fi
+    [ "$v" = sve ] && qemu+=" -cpu max"
+    QEMU_USER=1 run_fs "$label" $qemu "$FS_BIN/$t.$v"
+    case $t in # this machine's kernel runs x86 and x86_64 binaries for real
+    x86_64-*|i686-*) run_fs "$label (native kernel)" "$FS_BIN/$t.$v" ;;
+    esac
+}
+
+declare -A KERNEL_BIN
+while IFS=';' read -r t qemu karch ld variants nre ire cre; do
+    t=$(field "$t"); [ -n "$t" ] || continue
+    qemu=$(field "$qemu"); karch=$(field "$karch"); ld=$(field "$ld")
+    nre=$(field "$nre"); ire=$(field "$ire"); cre=$(field "$cre")
+    run_variant "$t" static "$qemu" "$ld" || continue
+    label=$t; [[ $t == thumb* ]] && label="$t (thumb)"
+    if disasm "$t" "$FS_BIN/$t.static" "$nre" "$ire" "$cre"; then
         record 0 "disassembly $label: mprotect is the number, the instruction, no call"
     else
         record 1 "disassembly $label: FAILED"
     fi
-    [ "$karch" = - ] || KERNEL_BIN[$karch]=$bin
+    [ "$karch" = - ] || KERNEL_BIN[$karch]=$FS_BIN/$t.static
+    for v in $variants; do run_variant "$t" "$v" "$qemu" "$ld"; done
 done <<<"$MATRIX"
 
 # --- Real kernels (full-system QEMU) ----------------------------------------------------

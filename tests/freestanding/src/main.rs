@@ -5,11 +5,17 @@
 #![no_std]
 #![no_main]
 #![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
+// With the core rustup ships (stable): memcpy and friends are ours, and must not be
+// compiled back into calls of themselves.
+#![cfg_attr(feature = "prebuilt-core", no_builtins)]
 
 #[path = "../../checks/mod.rs"]
 mod checks;
 
 use baresys::start::Args;
+
+#[cfg(feature = "prebuilt-core")]
+mod prebuilt_core;
 
 baresys::entry!(main);
 
@@ -33,6 +39,7 @@ fn main(args: &Args) -> i32 {
     let seed = args.env(b"BARESYS_SEED").and_then(|v| parse(v.to_bytes())).unwrap_or(0x5eed);
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
     ctx.emulated = args.env(b"BARESYS_QEMU_USER").is_some_and(|v| v.to_bytes() == b"1");
+    start_checks(&mut ctx, args);
     // BARESYS_NO_VDSO=1: the whole run as if the kernel had mapped no vDSO
     // (AT_SYSINFO_EHDR ignored); the time checks also turn it off for a second pass.
     if args.env(b"BARESYS_NO_VDSO").is_some_and(|v| v.to_bytes() == b"1") {
@@ -47,6 +54,37 @@ fn main(args: &Args) -> i32 {
     }
     code
 }
+
+/// Pointers stored in statics: in a static-pie they hold link-time values until
+/// `_start` applies the relocations, so these see whether it did.
+static ANSWER: u32 = 42;
+static ANSWER_REF: &u32 = &ANSWER;
+static WORDS: [&str; 2] = ["relocated", "pointers"];
+
+/// What `_start` set up: relocated data, the arguments, the stack alignment.
+fn start_checks(ctx: &mut checks::Ctx, args: &Args) {
+    ctx.group("start");
+    // black_box: read the stored pointer at run time, not the value the compiler knows.
+    let stored: &u32 = *core::hint::black_box(&ANSWER_REF);
+    check!(ctx, "a pointer in a static points at its target", core::ptr::eq(stored, &ANSWER));
+    check_eq!(ctx, "read through a pointer in a static", *stored, 42);
+    let words = core::hint::black_box(&WORDS);
+    check!(ctx, "a &str in a static", words[0] == "relocated" && words[1].len() == 8);
+    check!(ctx, "argv[0] is there", args.arg(0).is_some_and(|a| !a.to_bytes().is_empty()));
+    let entry = args.auxv(AT_ENTRY).unwrap_or(0);
+    check!(ctx, "AT_ENTRY is in the program", entry != 0);
+    // Where the kernel (or QEMU) put the program: a static-pie linked at 0 has its
+    // program headers at 0x40 when loaded there, elsewhere when it was moved.
+    ctx.note(format_args!(
+        "entry {entry:#x}, program headers at {:#x}",
+        args.auxv(AT_PHDR).unwrap_or(0)
+    ));
+}
+
+/// The auxiliary-vector key of the program headers' address.
+const AT_PHDR: usize = 3;
+/// The auxiliary-vector key of the program's entry point.
+const AT_ENTRY: usize = 9;
 
 fn parse(s: &[u8]) -> Option<u64> {
     if s.is_empty() {

@@ -1,10 +1,19 @@
 //! The process entry for freestanding static programs (feature `start`).
 //!
-//! Each `arch/` file's `_start` aligns the stack as its ABI wants and calls
-//! `baresys_start` with the initial stack pointer; from there everything is portable:
-//! argc, argv, envp and the auxiliary vector are read off the stack, the page size is
-//! taken from `AT_PAGESZ`, the program's main (named with [`entry!`](crate::entry))
-//! runs, and its return value goes to `exit_group`.
+//! Each `arch/` file's `_start` clears the frame pointer, sets what its ABI needs before
+//! any compiled code runs (the TOC on powerpc64, `gp` on riscv64), aligns the stack and
+//! calls `baresys_start` with the initial stack pointer and the run-time address of
+//! `_DYNAMIC`. From there everything is portable: a static-pie program first applies
+//! its own relative relocations (`relocate.rs`), then argc, argv, envp and the
+//! auxiliary vector are read off the stack, the page size is taken from `AT_PAGESZ`, the
+//! program's main (named with [`entry!`](crate::entry)) runs, and its return value goes
+//! to `exit_group`.
+//!
+//! Links that work: static non-PIE (`-C relocation-model=static`), PIC code in a
+//! static non-PIE link (the default relocation model with `+crt-static` on most
+//! targets), and static-pie (`+crt-static` on x86_64, or `-C link-arg=-pie` anywhere but
+//! mips, whose `_start` cannot relocate its GOT and whose link fails with a symbol
+//! naming the fix), by rust-lld or GNU ld.
 //!
 //! ```ignore
 //! #![no_std]
@@ -79,12 +88,32 @@ impl Args {
     }
 }
 
-/// Called by `_start` with the stack pointer the kernel gave the process.
+mod relocate;
+
+/// Called by `_start` with the stack pointer the kernel gave the process and the
+/// run-time address of the program's `_DYNAMIC` (null in a non-PIE link).
 ///
 /// # Safety
 ///
-/// `sp` must be the initial stack pointer: argc, then argv, envp and auxv.
-pub(crate) unsafe extern "C" fn baresys_start(sp: *const usize) -> ! {
+/// `sp` must be the initial stack pointer: argc, then argv, envp and auxv; `dynamic`
+/// this program's own dynamic section or null. Called once, before anything else.
+pub(crate) unsafe extern "C" fn baresys_start(sp: *const usize, dynamic: *const usize) -> ! {
+    // SAFETY: forwarded from `_start`, first thing in the process.
+    unsafe { relocate::relocate(sp, dynamic) };
+    // Relocated data may be read from here on. `run` is a call the compiler cannot see
+    // through, so no load of a relocated pointer is moved above the relocation.
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    // SAFETY: forwarded from `_start`.
+    unsafe { run(sp) }
+}
+
+/// Everything after relocation: the arguments, the page size, main and its exit code.
+///
+/// # Safety
+///
+/// As [`baresys_start`], after relocation.
+#[inline(never)]
+unsafe fn run(sp: *const usize) -> ! {
     extern "Rust" {
         fn __baresys_main(args: &Args) -> i32;
     }
