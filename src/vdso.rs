@@ -9,7 +9,9 @@
 //! defined global or weak symbols, the hidden bit of `versym` ignored; untyped symbols
 //! are accepted besides functions, as QEMU's powerpc64 vDSO has them). Every
 //! offset read from the image is checked against the image's length first: a corrupt
-//! image gives "not found", never a panic or a read outside it. The symbol names and
+//! image gives "not found", never a panic or a read outside it. (Where an offset plus a
+//! small constant is not `checked_add`ed, the offset itself was just read inside the
+//! image, so the sum cannot overflow.) The symbol names and
 //! versions of each architecture are in its `arch/` file.
 
 use core::mem::size_of;
