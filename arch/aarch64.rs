@@ -184,3 +184,25 @@ pub(crate) mod signal {
         core::arch::naked_asm!("ldr x0, [x0]", "ret")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/arm64/kernel/vdso/vdso.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6.39";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__kernel_clock_gettime");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = Some("__kernel_clock_getres");
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = Some("__kernel_gettimeofday");
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::native_time_calls!();
+
+    // No getcpu in the arm64 vDSO.
+    crate::raw::vdso_c_call!();
+}
+
+crate::raw::ftruncate_one_register!();

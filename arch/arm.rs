@@ -194,3 +194,33 @@ pub(crate) mod signal {
         core::arch::naked_asm!("ldr r0, [r0]", "bx lr")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/arm/vdso/vdso.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime64");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = None;
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = None;
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::time64_calls!();
+
+    // The vDSO may be ARM or Thumb code: the indirect call is `blx`, which switches on bit 0
+    // of the symbol's address. Its `__vdso_clock_getres` and `__vdso_gettimeofday` take the
+    // 32-bit structs: not used. No getcpu.
+    crate::raw::vdso_c_call!();
+}
+
+/// `ftruncate64`: EABI passes a 64-bit argument in an even/odd register pair, so r1 is
+/// padding and the length goes in r2 (low word) and r3 (high word).
+#[inline(always)]
+pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall4(nr::FTRUNCATE64, fd, 0, len as u32 as usize, (len >> 32) as usize) }
+}

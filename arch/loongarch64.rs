@@ -180,3 +180,23 @@ pub(crate) mod signal {
         core::arch::naked_asm!("ld.d $a0, $a0, 0", "ret")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/loongarch/vdso/vdso.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_5.10";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = Some("__vdso_clock_getres");
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = Some("__vdso_gettimeofday");
+    pub(crate) const VDSO_GETCPU: Option<&str> = Some("__vdso_getcpu");
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::native_time_calls!();
+    crate::raw::vdso_c_call!();
+}
+
+crate::raw::ftruncate_one_register!();

@@ -271,3 +271,39 @@ pub(crate) mod signal {
         )
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/mips/vdso/vdso.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime64");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = None;
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = None;
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::time64_calls!();
+
+    // The vDSO is built -fPIC (arch/mips/vdso/Makefile): its functions may compute $gp
+    // from $t9, so they must be entered with their address in $25. The MIPS abicalls
+    // ABI makes every indirect call `jalr $25`, which is what LLVM emits for the call in
+    // `vdso_c_call!` (seen in the disassembly); $at, hi and lo are caller-saved in that
+    // ABI, so the compiler keeps nothing there across the call. No getcpu in this vDSO;
+    // its `__vdso_clock_getres` and `__vdso_gettimeofday` take the 32-bit structs: not used.
+    crate::raw::vdso_c_call!();
+}
+
+/// `ftruncate64`: o32 passes a 64-bit argument in an aligned register pair, so $a1 is
+/// padding and the length goes in $a2/$a3, in memory order (high word first on big
+/// endian).
+#[inline(always)]
+pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
+    let (lo, hi) = (len as u32 as usize, (len >> 32) as usize);
+    let (a2, a3) = if cfg!(target_endian = "big") { (hi, lo) } else { (lo, hi) };
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall4(nr::FTRUNCATE64, fd, 0, a2, a3) }
+}

@@ -227,3 +227,29 @@ pub(crate) mod signal {
         )
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/mips/vdso/vdso.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = Some("__vdso_clock_getres");
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = Some("__vdso_gettimeofday");
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::native_time_calls!();
+
+    // The vDSO is built -fPIC (arch/mips/vdso/Makefile): its functions may compute $gp
+    // from $t9, so they must be entered with their address in $25. The MIPS abicalls
+    // ABI makes every indirect call `jalr $25`, which is what LLVM emits for the call in
+    // `vdso_c_call!` (seen in the disassembly); $at, hi and lo are caller-saved in that
+    // ABI, so the compiler keeps nothing there across the call. No getcpu in this vDSO.
+    crate::raw::vdso_c_call!();
+}
+
+crate::raw::ftruncate_one_register!();

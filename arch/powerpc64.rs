@@ -180,3 +180,59 @@ pub(crate) mod signal {
         core::arch::naked_asm!("ld 3, 0(3)", "blr")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/powerpc/kernel/vdso/vdso64.lds.S, VDSO_VERSION_STRING in asm/vdso.h).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6.15";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__kernel_clock_gettime");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = Some("__kernel_clock_getres");
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = Some("__kernel_gettimeofday");
+    pub(crate) const VDSO_GETCPU: Option<&str> = Some("__kernel_getcpu");
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::native_time_calls!();
+    /// Calls vDSO function `f` with three arguments; the result comes back in the
+    /// -4095..=-1 form. powerpc64's vDSO reports errors as `sc` does, with cr0.SO set
+    /// and a positive errno in r3 (arch/powerpc/kernel/vdso/gettimeofday.S), so this is
+    /// asm: r12 and ctr hold the entry (ELFv2's global entry computes its TOC from r12),
+    /// the asm makes a minimal frame (back chain; the callee may use its LR and TOC save
+    /// slots) and keeps r2 in its TOC slot across the call; `clobber_abi("C")` declares
+    /// what the ELFv2 ABI lets a callee change (r0, r3-r12, cr0/1/5-7, ctr, lr, xer, the
+    /// volatile FP and vector registers).
+    ///
+    /// # Safety
+    ///
+    /// `f` is a function of this process's vDSO, and the arguments are valid for it.
+    #[inline(always)]
+    pub(crate) unsafe fn vdso_call(f: usize, a1: usize, a2: usize, a3: usize) -> usize {
+        let ret: usize;
+        // SAFETY: the caller's promise; the asm gives back the stack it takes, and
+        // (not `nostack`) the compiler keeps no live data in the red zone below r1.
+        unsafe {
+            core::arch::asm!(
+                "mtctr 12",
+                "stdu 1, -64(1)",
+                "std 2, 24(1)",
+                "bctrl",
+                "ld 2, 24(1)",
+                "addi 1, 1, 64",
+                "bns 0f",
+                "neg 3, 3",
+                "0:",
+                in("r12") f,
+                inlateout("r3") a1 => ret,
+                in("r4") a2,
+                in("r5") a3,
+                clobber_abi("C"),
+            );
+        }
+        ret
+    }
+}
+
+crate::raw::ftruncate_one_register!();

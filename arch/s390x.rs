@@ -159,3 +159,26 @@ pub(crate) mod signal {
         core::arch::naked_asm!("lg %r2, 0(%r2)", "br %r14")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/s390/kernel/vdso64/vdso64.lds.S, VDSO_VERSION_STRING in asm/vdso.h).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6.29";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__kernel_clock_gettime");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = Some("__kernel_clock_getres");
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = Some("__kernel_gettimeofday");
+    pub(crate) const VDSO_GETCPU: Option<&str> = Some("__kernel_getcpu");
+    /// 8 bytes: s390x's `DT_HASH` has 64-bit entries (as alpha's).
+    pub(crate) const VDSO_HASH_ENTRY: usize = 8;
+
+    crate::raw::native_time_calls!();
+
+    // s390x's vDSO is C with the standard calling convention (the caller's 160-byte
+    // register save area, which a Rust call provides).
+    crate::raw::vdso_c_call!();
+}
+
+crate::raw::ftruncate_one_register!();

@@ -236,3 +236,35 @@ pub(crate) mod signal {
         core::arch::naked_asm!("mov eax, dword ptr [esp + 4]", "mov eax, dword ptr [eax]", "ret")
     }
 }
+
+// --- time (vDSO) and runtime calls ---
+
+/// The time calls, and the vDSO's names for them (arch/x86/entry/vdso/vdso32/vdso32.lds.S).
+pub(crate) mod time {
+    use super::nr;
+
+    pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
+    pub(crate) const VDSO_CLOCK_GETTIME: Option<&str> = Some("__vdso_clock_gettime64");
+    pub(crate) const VDSO_CLOCK_GETRES: Option<&str> = None;
+    pub(crate) const VDSO_GETTIMEOFDAY: Option<&str> = None;
+    /// Not used: the kernel's `__vdso_getcpu` is fine, but QEMU user mode's i386 vDSO
+    /// (linux-user/i386/vdso.S, QEMU 8.1 to at least 10.0) makes it the `gettimeofday`
+    /// system call, which writes a 16-byte timeval and timezone over the two `u32`s: a
+    /// stack overwrite found by the checks. `getcpu` is the system call here.
+    pub(crate) const VDSO_GETCPU: Option<&str> = None;
+    /// 4 bytes: the ELF standard's 32-bit `DT_HASH` entries.
+    pub(crate) const VDSO_HASH_ENTRY: usize = 4;
+
+    crate::raw::time64_calls!();
+
+    // i386's vDSO is cdecl (built with -mregparm=0): arguments on the stack. Its
+    // `__vdso_clock_getres` and `__vdso_gettimeofday` take the 32-bit structs: not used.
+    crate::raw::vdso_c_call!();
+}
+
+/// `ftruncate64`: the 64-bit length in two registers, low word first (ecx, edx).
+#[inline(always)]
+pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall3(nr::FTRUNCATE64, fd, len as u32 as usize, (len >> 32) as usize) }
+}

@@ -289,6 +289,8 @@ step "strace: fault is mprotect(PROT_NONE) + madvise(MADV_DONTNEED), no mmap(MAP
 step "instructions per mprotect call <= hand-written asm" bash ci/instr-count.sh --check
 
 # --- Examples (smoke runs; benchmarks never run as timed tests) -----------------------------
+# The time checks with the vDSO ignored from the start (AT_SYSINFO_EHDR unused), on this machine's kernel.
+run_fs "x86_64-unknown-linux-musl (native kernel, BARESYS_NO_VDSO=1)" env BARESYS_NO_VDSO=1 "$FS_TARGET_DIR/x86_64-unknown-linux-musl/release/baresys-tests"
 step "example lifecycle" cargo +stable run -q --release --example lifecycle
 step "example guard_trap (trap, commit on fault, previous disposition)" cargo +stable run -q --release --example guard_trap
 step "example fault_contention (smoke)" cargo +stable run -q --release --example fault_contention -- \

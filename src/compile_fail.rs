@@ -244,3 +244,19 @@ pub struct SignalUcontextSetArg0;
 /// let _ = baresys::signal::guarded_load(core::ptr::null());
 /// ```
 pub struct SignalGuardedLoad;
+
+/// `mem::Reservation::grow_in_place` needs `unsafe`.
+///
+/// ```compile_fail,E0133
+/// let mut r = baresys::mem::Reservation::reserve(baresys::mem::page_size()).unwrap();
+/// let _ = r.grow_in_place(baresys::mem::page_size());
+/// ```
+pub struct MemReservationGrowInPlace;
+
+/// `process_madvise` needs `unsafe` (`process_madvise_hint` is the safe form).
+///
+/// ```compile_fail,E0133
+/// let me = baresys::pidfd_open(baresys::getpid(), 0).unwrap();
+/// let _ = baresys::process_madvise(&me, &[], baresys::Advice::DONTNEED, 0);
+/// ```
+pub struct ProcessMadvise;

@@ -183,6 +183,10 @@ advice! {
     WIPEONFORK = 18,
     /// Undo `WIPEONFORK`.
     KEEPONFORK = 19,
+    /// Deactivate the pages: reclaimed first under memory pressure, contents kept (Linux 5.4+).
+    COLD = 20,
+    /// Reclaim the pages now (write them to swap or their file), contents kept (Linux 5.4+).
+    PAGEOUT = 21,
     /// Populate page tables, readable (Linux 5.14+).
     POPULATE_READ = 22,
     /// Populate page tables, writable, allocating pages (Linux 5.14+).

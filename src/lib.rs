@@ -76,14 +76,19 @@ pub mod mem;
 pub mod nr;
 mod raw;
 pub mod signal;
+
+mod runtime;
 #[cfg(feature = "start")]
 pub mod start;
 mod table;
+pub mod time;
+pub mod vdso;
 mod wrappers;
 
 pub use errno::Errno;
 pub use flags::{Advice, MapFlags, MremapFlags, OFlags, Prot};
 pub use raw::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5, syscall6};
+pub use runtime::*;
 pub use wrappers::*;
 
 /// The registers the kernel may change across a system call on this target, besides

@@ -135,6 +135,86 @@ macro_rules! fork_flags_first {
 #[allow(unused_imports)]
 pub(crate) use fork_flags_first;
 
+/// An arch file's time calls where `time_t` is 64-bit (every 64-bit target): the plain
+/// calls, no fallback.
+#[allow(unused_macros)] // x86, arm and mips o32 use time64_calls!
+macro_rules! native_time_calls {
+    () => {
+        pub(crate) const CLOCK_GETTIME: usize = nr::CLOCK_GETTIME;
+        pub(crate) const CLOCK_GETRES: usize = nr::CLOCK_GETRES;
+        pub(crate) const CLOCK_NANOSLEEP: usize = nr::CLOCK_NANOSLEEP;
+        pub(crate) const NANOSLEEP: Option<usize> = Some(nr::NANOSLEEP);
+        pub(crate) const GETTIMEOFDAY: Option<usize> = Some(nr::GETTIMEOFDAY);
+        pub(crate) const TIME32: Option<crate::time::Time32Calls> = None;
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use native_time_calls;
+
+/// An arch file's time calls where `time_t` is 32-bit (x86, arm, mips o32): the
+/// `*_time64` calls (Linux 5.1+), and the old ones to fall back to on `ENOSYS`.
+/// `nanosleep` and `gettimeofday` have no 64-bit form: `time` builds them from
+/// `clock_nanosleep` and `clock_gettime`.
+#[allow(unused_macros)]
+macro_rules! time64_calls {
+    () => {
+        pub(crate) const CLOCK_GETTIME: usize = nr::CLOCK_GETTIME64;
+        pub(crate) const CLOCK_GETRES: usize = nr::CLOCK_GETRES_TIME64;
+        pub(crate) const CLOCK_NANOSLEEP: usize = nr::CLOCK_NANOSLEEP_TIME64;
+        pub(crate) const NANOSLEEP: Option<usize> = None;
+        pub(crate) const GETTIMEOFDAY: Option<usize> = None;
+        pub(crate) const TIME32: Option<crate::time::Time32Calls> =
+            Some(crate::time::Time32Calls {
+                clock_gettime: nr::CLOCK_GETTIME,
+                clock_getres: nr::CLOCK_GETRES,
+                clock_nanosleep: nr::CLOCK_NANOSLEEP,
+            });
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use time64_calls;
+
+/// An arch file's `vdso_call` where the vDSO's functions follow the C calling convention
+/// (all but powerpc64): an ordinary indirect call, so the compiler saves what the C ABI
+/// lets the callee change.
+#[allow(unused_macros)] // powerpc64 has its own
+macro_rules! vdso_c_call {
+    () => {
+        /// Calls vDSO function `f` with three pointer-sized arguments (a function that
+        /// takes two ignores the third, as the C ABIs allow); its `int` result, 0 or a
+        /// negative errno, comes back in the -4095..=-1 form.
+        ///
+        /// # Safety
+        ///
+        /// `f` is a function of this process's vDSO, and the arguments are valid for it.
+        #[inline(always)]
+        pub(crate) unsafe fn vdso_call(f: usize, a1: usize, a2: usize, a3: usize) -> usize {
+            type VdsoFn = unsafe extern "C" fn(usize, usize, usize) -> core::ffi::c_int;
+            // SAFETY: `f` is the address of a vDSO function (the caller's promise).
+            let f = unsafe { core::mem::transmute::<usize, VdsoFn>(f) };
+            // SAFETY: forwarded from the caller.
+            unsafe { f(a1, a2, a3) as isize as usize }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use vdso_c_call;
+
+/// An arch file's `ftruncate` where the length fits one register (64-bit targets).
+#[allow(unused_macros)] // x86, arm and mips o32 write theirs
+macro_rules! ftruncate_one_register {
+    () => {
+        /// `ftruncate` with the 64-bit length in one register.
+        #[inline(always)]
+        pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
+            // SAFETY: forwarded from the caller.
+            unsafe { syscall2(nr::FTRUNCATE, fd, len as usize) }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use ftruncate_one_register;
+
 /// An error as the arch files return it: its number in the -4095..=-1 window.
 #[allow(dead_code)] // only the architectures with mmap2 produce errors themselves
 #[inline(always)]

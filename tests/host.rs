@@ -45,3 +45,13 @@ fn kernel() {
 fn signal() {
     run(checks::signal::run);
 }
+
+#[test]
+fn time() {
+    run(checks::time::run);
+}
+
+#[test]
+fn runtime() {
+    run(checks::runtime::run);
+}

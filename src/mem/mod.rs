@@ -193,6 +193,7 @@ mod registry;
 mod reservation;
 
 pub use error::{Error, ErrorKind};
+pub(crate) use page::auxv_value;
 #[cfg(feature = "start")]
 pub(crate) use page::{auxv_lookup, set_page_size};
 pub use page::{init_page_size_from_auxv, page_size, AT_PAGESZ};

@@ -74,7 +74,7 @@ pub fn page_size() -> usize {
     if size != 0 {
         return size;
     }
-    let size = from_prctl().or_else(from_proc).or_else(by_probe).unwrap_or(0);
+    let size = auxv_value(AT_PAGESZ).or_else(by_probe).unwrap_or(0);
     set_page_size(size);
     size
 }
@@ -82,7 +82,14 @@ pub fn page_size() -> usize {
 /// Room for the auxiliary vector: about 25 pairs today.
 const AUXV_WORDS: usize = 128;
 
-fn from_prctl() -> Option<usize> {
+/// The value for `key` in this process's auxiliary vector, read with
+/// `prctl(PR_GET_AUXV)` (Linux 6.4+) or from `/proc/self/auxv`: for programs that did not
+/// start at the `start` feature's `_start` (std programs, libraries).
+pub(crate) fn auxv_value(key: usize) -> Option<usize> {
+    from_prctl(key).or_else(|| from_proc(key))
+}
+
+fn from_prctl(key: usize) -> Option<usize> {
     let mut buf = [0usize; AUXV_WORDS];
     let bytes = core::mem::size_of_val(&buf);
     // SAFETY: the kernel writes at most `bytes` bytes into `buf`.
@@ -90,10 +97,10 @@ fn from_prctl() -> Option<usize> {
     // A longer vector is cut, never read past.
     buf[AUXV_WORDS - 2] = AT_NULL;
     // SAFETY: `buf` ends with an AT_NULL pair.
-    unsafe { auxv_lookup(buf.as_ptr(), AT_PAGESZ) }
+    unsafe { auxv_lookup(buf.as_ptr(), key) }
 }
 
-fn from_proc() -> Option<usize> {
+fn from_proc(key: usize) -> Option<usize> {
     let mut buf = [0usize; AUXV_WORDS];
     let fd = crate::openat(crate::fd::CWD, c"/proc/self/auxv", OFlags::RDONLY | OFlags::CLOEXEC, 0)
         .ok()?;
@@ -106,7 +113,7 @@ fn from_proc() -> Option<usize> {
     n.ok()?;
     buf[AUXV_WORDS - 2] = AT_NULL;
     // SAFETY: `buf` ends with an AT_NULL pair.
-    unsafe { auxv_lookup(buf.as_ptr(), AT_PAGESZ) }
+    unsafe { auxv_lookup(buf.as_ptr(), key) }
 }
 
 /// The smallest power of two from 4 KiB that mprotect accepts as an address offset

@@ -552,6 +552,45 @@ impl Reservation {
         Ok(tail)
     }
 
+    /// Grows the reservation in place by `additional` bytes (a multiple of the page
+    /// size) at its end, for a linear memory (a WebAssembly heap, an arena) whose address
+    /// must not change: the address space right after it is reserved with
+    /// `MAP_FIXED_NOREPLACE` (PROT_NONE, uncharged; the kernel merges it with the last
+    /// mapping where they agree). Nothing in the reservation moves or changes: committed
+    /// pages keep their contents and protection. (`mremap` without `MREMAP_MAYMOVE`
+    /// would only grow a reservation that is still one mapping, which committing splits.)
+    ///
+    /// Refused before any system call: `additional` 0 (`ZeroLength`), not page aligned
+    /// (`Unaligned`), past the end of the address space (`Overflow`), a sealed
+    /// reservation (`Sealed`). If anything is mapped there the kernel answers `EEXIST`
+    /// ([`ErrorKind::Kernel`]) and nothing changes; a kernel before 4.17 may place the
+    /// mapping elsewhere: undone, [`ErrorKind::Misplaced`].
+    ///
+    /// # Safety
+    ///
+    /// As for [`reserve_at`](Self::reserve_at), for the new range: `end..end +
+    /// additional` must be address space nothing else in the process expects to use,
+    /// now or later (a stack's growth area, space another component set aside).
+    pub unsafe fn grow_in_place(&mut self, additional: usize) -> Result<(), Error> {
+        let end = self.base + self.len;
+        let fail = |kind| Error::new("grow_in_place", end, additional, kind);
+        check_len(additional, page().map_err(fail)?).map_err(fail)?;
+        let new_len = self.len.checked_add(additional).filter(|&l| l <= MAX_LEN);
+        if new_len.is_none() || end.checked_add(additional).is_none() {
+            return Err(fail(ErrorKind::Overflow));
+        }
+        if self.sealed {
+            return Err(fail(ErrorKind::Sealed));
+        }
+        let got = map_new(end, additional, MapFlags::FIXED_NOREPLACE).map_err(fail)?;
+        if got != end {
+            let _ = unmap(got, additional);
+            return Err(fail(ErrorKind::Misplaced { wanted: end, got }));
+        }
+        self.len += additional;
+        Ok(())
+    }
+
     /// Unmaps a strict prefix or suffix of the reservation and shrinks it. A middle part
     /// would leave a hole that later calls could not tell from someone else's mapping:
     /// [`split_off`](Self::split_off) first (`ErrorKind::Hole`). The whole reservation

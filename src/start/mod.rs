@@ -132,6 +132,7 @@ unsafe fn run(sp: *const usize) -> ! {
     if let Some(size) = args.auxv(crate::mem::AT_PAGESZ) {
         crate::mem::set_page_size(size);
     }
+    crate::time::record_vdso_base(args.auxv(crate::vdso::AT_SYSINFO_EHDR));
     // SAFETY: `entry!` defines `__baresys_main` with this signature.
     crate::exit_group(unsafe { __baresys_main(&args) })
 }

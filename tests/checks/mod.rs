@@ -8,8 +8,11 @@ pub mod kernel;
 pub mod mem;
 pub mod model;
 pub mod signal;
+
+pub mod runtime;
 pub mod syscalls;
 pub mod tables;
+pub mod time;
 pub mod util;
 
 use core::fmt::{self, Write};
@@ -136,4 +139,6 @@ pub fn run_all(ctx: &mut Ctx, target: &str, ops: u32, seed: u64) {
     }
     kernel::run(ctx);
     signal::run(ctx);
+    time::run(ctx);
+    runtime::run(ctx);
 }

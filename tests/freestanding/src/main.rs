@@ -40,6 +40,12 @@ fn main(args: &Args) -> i32 {
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
     ctx.emulated = args.env(b"BARESYS_QEMU_USER").is_some_and(|v| v.to_bytes() == b"1");
     start_checks(&mut ctx, args);
+    // BARESYS_NO_VDSO=1: the whole run as if the kernel had mapped no vDSO
+    // (AT_SYSINFO_EHDR ignored); the time checks also turn it off for a second pass.
+    if args.env(b"BARESYS_NO_VDSO").is_some_and(|v| v.to_bytes() == b"1") {
+        baresys::time::set_vdso_enabled(false);
+        checks::out!("note time: BARESYS_NO_VDSO=1: AT_SYSINFO_EHDR ignored\n");
+    }
     checks::run_all(&mut ctx, TARGET, ops, seed);
     checks::out!("{}: {} passed, {} failed\n", TARGET, ctx.passed, ctx.failed);
     let code = if ctx.failed == 0 { 0 } else { 1 };
