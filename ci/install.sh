@@ -16,6 +16,13 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v strace >/dev/null 2>&1 || need_apt+=(strace)
 command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
+# ci/kernels.sh builds the kernels Debian does not ship (ppc64 and mips big endian, mips64
+# 6.12) from Debian's own source with Debian's cross compilers (one for the three mips).
+command -v powerpc64-linux-gnu-gcc >/dev/null 2>&1 || need_apt+=(gcc-powerpc64-linux-gnu)
+command -v mips64-linux-gnuabi64-gcc >/dev/null 2>&1 || need_apt+=(gcc-mips64-linux-gnuabi64)
+for p in linux-source-6.12 flex bison bc libelf-dev libssl-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_apt+=("$p")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
     src=/etc/apt/sources.list.d/bookworm-backports.sources
     if [ ! -f "$src" ]; then

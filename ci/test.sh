@@ -13,21 +13,21 @@ FS_TARGET_DIR=$root/target/fs
 BUILD_STD=(-Zbuild-std=core,compiler_builtins -Zbuild-std-features=compiler-builtins-mem)
 
 # One line per configuration:
-#   triple ; qemu-user binary ; kernel arch for ci/kernels.sh (- if none) ;
+#   triple ; qemu-user binary ; kernel arch(s) for ci/kernels.sh, comma-separated (- if none) ;
 #   disassembly regexes: the mprotect number into the number register ; the syscall
 #   instruction ; a call instruction (must be absent)
 MATRIX='
 x86_64-unknown-linux-musl           ; qemu-x86_64      ; x86_64      ; \$(0xa|10), %eax             ; \bsyscall\b   ; \bcall
 i686-unknown-linux-gnu              ; qemu-i386        ; x86         ; \$(0x7d|125), %eax           ; int\s+\$0x80  ; \bcall
 armv7-unknown-linux-gnueabihf       ; qemu-arm         ; arm         ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
-thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; -           ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
+thumbv7neon-unknown-linux-gnueabihf ; qemu-arm         ; arm-thumb   ; #(125|0x7d)$                 ; \bsvc\s       ; \bblx?\b
 aarch64-unknown-linux-gnu           ; qemu-aarch64     ; aarch64     ; [wx]8, #(0xe2|226)\b         ; \bsvc\s       ; \bblr?\b
 loongarch64-unknown-linux-gnu       ; qemu-loongarch64 ; loongarch64 ; \$a7, \$zero, (0xe2|226)\b   ; \bsyscall\s+0 ; \bbl\b|jirl\s+\$ra
-mips-unknown-linux-gnu              ; qemu-mips        ; -           ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
+mips-unknown-linux-gnu              ; qemu-mips        ; mips        ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
 mipsel-unknown-linux-gnu            ; qemu-mipsel      ; mipsel      ; \$2, \$zero, (0x101d|4125)\b ; \bsyscall\b   ; \bjalr?\b
-mips64-unknown-linux-gnuabi64       ; qemu-mips64      ; -           ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
-mips64el-unknown-linux-gnuabi64     ; qemu-mips64el    ; mips64el    ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
-powerpc64-unknown-linux-musl        ; qemu-ppc64       ; -           ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
+mips64-unknown-linux-gnuabi64       ; qemu-mips64      ; mips64      ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+mips64el-unknown-linux-gnuabi64     ; qemu-mips64el    ; mips64el,mips64el-built,mips64el-zeropage ; \$2, \$zero, (0x1392|5010)\b ; \bsyscall\b   ; \bjalr?\b
+powerpc64-unknown-linux-musl        ; qemu-ppc64       ; powerpc64   ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
 powerpc64le-unknown-linux-gnu       ; qemu-ppc64le     ; powerpc64le ; \bli 0, (125|0x7d)\b         ; \bsc\b        ; \bbl\b|\bbctrl\b
 riscv64gc-unknown-linux-gnu         ; qemu-riscv64     ; riscv64     ; \bli\s+a7, (0xe2|226)\b      ; \becall\b     ; \bcall\b|\bjalr?\s+ra\b
 s390x-unknown-linux-gnu             ; qemu-s390x       ; s390x       ; lghi\s+%r1, (125|0x7d)\b     ; \bsvc\s+0\b   ; \bbrasl\b|\bbasr\b
@@ -171,11 +171,13 @@ while IFS=';' read -r t qemu karch nre ire cre; do
     else
         record 1 "disassembly $label: FAILED"
     fi
-    [ "$karch" = - ] || KERNEL_BIN[$karch]=$bin
+    for k in ${karch//,/ }; do [ "$k" = - ] || KERNEL_BIN[$k]=$bin; done
 done <<<"$MATRIX"
 
 # --- Real kernels (full-system QEMU) ----------------------------------------------------
-ci/kernels.sh fetch || record 1 "kernels: fetch incomplete (each missing kernel fails below)"
+# fetch downloads Debian's kernels and builds the others (ppc64 and mips big endian, mips64
+# 6.12) unless cached; a failed download or build fails here and its kernel's line below.
+ci/kernels.sh fetch || record 1 "kernels: fetch or build incomplete (each missing kernel fails below)"
 klog=$(mktemp -d)
 for karch in "${!KERNEL_BIN[@]}"; do echo "$karch ${KERNEL_BIN[$karch]}"; done |
     xargs -P2 -L1 sh -c 'ci/kernels.sh run "$0" "$1" >"'"$klog"'/$0.out" 2>"'"$klog"'/$0.err"; echo $? >"'"$klog"'/$0.rc"'

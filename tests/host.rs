@@ -40,3 +40,8 @@ fn mem() {
 fn kernel() {
     run(checks::kernel::run);
 }
+
+#[test]
+fn zeropage() {
+    run(checks::zeropage::run);
+}

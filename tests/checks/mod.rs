@@ -10,6 +10,7 @@ pub mod model;
 pub mod syscalls;
 pub mod tables;
 pub mod util;
+pub mod zeropage;
 
 use core::fmt::{self, Write};
 
