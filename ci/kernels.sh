@@ -266,17 +266,15 @@ check_config() {
     return $bad
 }
 
-# Unpacks the installed linux-source tarball once per run (or once per BARESYS_KBUILD);
-# Documentation and the selftests stay packed (the other architectures may not: Kconfig
-# reads some of their files).
+# Unpacks the installed linux-source tarball once per run (or once per BARESYS_KBUILD),
+# all of it: Kconfig reads files all over the tree (Documentation/, other arches').
 source_tree() {
     local version=$1 src="$KBUILD/$KSOURCE-$version" tarball="/usr/src/$KSOURCE.tar.xz"
     if [ ! -f "$src/Makefile" ]; then
         [ -f "$tarball" ] || die "$tarball missing ($KSOURCE $version installed?)"
         local start=$SECONDS
         rm -rf "$KBUILD/.unpack"; mkdir -p "$KBUILD/.unpack"
-        tar -xJf "$tarball" -C "$KBUILD/.unpack" --exclude="$KSOURCE/Documentation" \
-            --exclude="$KSOURCE/tools/testing" >&2
+        tar -xJf "$tarball" -C "$KBUILD/.unpack" >&2
         rm -rf "$src"; mv "$KBUILD/.unpack/$KSOURCE" "$src"; rm -rf "$KBUILD/.unpack"
         printf 'kernels.sh: unpacked %s %s in %d s\n' "$KSOURCE" "$version" $((SECONDS - start)) >&2
     fi
