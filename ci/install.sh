@@ -18,12 +18,15 @@ command -v cpio >/dev/null 2>&1 || need_apt+=(cpio)
 command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
 # ci/kernels.sh builds the kernels Debian does not ship (ppc64 and mips big endian, mips64
 # 6.12) from Debian's own source with Debian's cross compilers (one for the three mips).
-command -v powerpc64-linux-gnu-gcc >/dev/null 2>&1 || need_apt+=(gcc-powerpc64-linux-gnu)
-command -v mips64-linux-gnuabi64-gcc >/dev/null 2>&1 || need_apt+=(gcc-mips64-linux-gnuabi64)
+# Installed without `-t bookworm-backports`: the newest linux-source-6.12 of the machine's
+# sources (bookworm-security's, where configured; backports' otherwise).
+need_kbuild=()
+command -v powerpc64-linux-gnu-gcc >/dev/null 2>&1 || need_kbuild+=(gcc-powerpc64-linux-gnu)
+command -v mips64-linux-gnuabi64-gcc >/dev/null 2>&1 || need_kbuild+=(gcc-mips64-linux-gnuabi64)
 for p in linux-source-6.12 flex bison bc libelf-dev libssl-dev; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_apt+=("$p")
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_kbuild+=("$p")
 done
-if [ ${#need_apt[@]} -gt 0 ]; then
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_kbuild[@]} -gt 0 ]; then
     src=/etc/apt/sources.list.d/bookworm-backports.sources
     if [ ! -f "$src" ]; then
         log "adding bookworm-backports"
@@ -35,10 +38,17 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
     fi
-    log "apt-get install ${need_apt[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports \
-        --no-install-recommends "${need_apt[@]}" >/dev/null
+    if [ ${#need_apt[@]} -gt 0 ]; then
+        log "apt-get install ${need_apt[*]}"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports \
+            --no-install-recommends "${need_apt[@]}" >/dev/null
+    fi
+    if [ ${#need_kbuild[@]} -gt 0 ]; then
+        log "apt-get install ${need_kbuild[*]}"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+            --no-install-recommends "${need_kbuild[@]}" >/dev/null
+    fi
 fi
 
 # Stable: clippy and the library build for every target rustup ships a core for.
