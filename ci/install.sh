@@ -23,7 +23,17 @@ for pkg in x86-64-linux-gnu i686-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu
     powerpc64le-linux-gnu riscv64-linux-gnu s390x-linux-gnu; do
     command -v "$pkg-ld" >/dev/null 2>&1 || need_apt+=("binutils-$pkg")
 done
-if [ ${#need_apt[@]} -gt 0 ]; then
+# ci/kernels.sh builds the kernels Debian does not ship (ppc64 and mips big endian, mips64
+# 6.12) from Debian's own source with Debian's cross compilers (one for the three mips).
+# Installed without `-t bookworm-backports`: the newest linux-source-6.12 of the machine's
+# sources (bookworm-security's, where configured; backports' otherwise).
+need_kbuild=()
+command -v powerpc64-linux-gnu-gcc >/dev/null 2>&1 || need_kbuild+=(gcc-powerpc64-linux-gnu)
+command -v mips64-linux-gnuabi64-gcc >/dev/null 2>&1 || need_kbuild+=(gcc-mips64-linux-gnuabi64)
+for p in linux-source-6.12 flex bison bc libelf-dev libssl-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_kbuild+=("$p")
+done
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_kbuild[@]} -gt 0 ]; then
     src=/etc/apt/sources.list.d/bookworm-backports.sources
     if [ ! -f "$src" ]; then
         log "adding bookworm-backports"
@@ -35,10 +45,17 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
     fi
-    log "apt-get install ${need_apt[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports \
-        --no-install-recommends "${need_apt[@]}" >/dev/null
+    if [ ${#need_apt[@]} -gt 0 ]; then
+        log "apt-get install ${need_apt[*]}"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -t bookworm-backports \
+            --no-install-recommends "${need_apt[@]}" >/dev/null
+    fi
+    if [ ${#need_kbuild[@]} -gt 0 ]; then
+        log "apt-get install ${need_kbuild[*]}"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+            --no-install-recommends "${need_kbuild[@]}" >/dev/null
+    fi
 fi
 
 # Stable: clippy and the library build for every target rustup ships a core for.

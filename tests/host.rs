@@ -55,3 +55,8 @@ fn time() {
 fn runtime() {
     run(checks::runtime::run);
 }
+
+#[test]
+fn zeropage() {
+    run(checks::zeropage::run);
+}

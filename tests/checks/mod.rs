@@ -14,6 +14,7 @@ pub mod syscalls;
 pub mod tables;
 pub mod time;
 pub mod util;
+pub mod zeropage;
 
 use core::fmt::{self, Write};
 

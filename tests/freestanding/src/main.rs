@@ -1,7 +1,7 @@
 //! The freestanding test program: no std, no libc, its own `_start` (baresys's `start`
 //! feature), statically linked by rust-lld. It runs every group in tests/checks/ and
 //! ends with `N passed, M failed`. As PID 1 of a real kernel (ci/kernels.sh) it mounts
-//! /proc first and powers the machine off at the end.
+//! /proc first and restarts the machine at the end (QEMU then exits).
 #![no_std]
 #![no_main]
 #![cfg_attr(any(target_arch = "mips", target_arch = "mips64"), feature(asm_experimental_arch))]
@@ -46,7 +46,19 @@ fn main(args: &Args) -> i32 {
         baresys::time::set_vdso_enabled(false);
         checks::out!("note time: BARESYS_NO_VDSO=1: AT_SYSINFO_EHDR ignored\n");
     }
-    checks::run_all(&mut ctx, TARGET, ops, seed);
+    // The zero-page reproducer (tests/checks/zeropage.rs): after every other group, as it
+    // would break a kernel that has the bug; `skip` or `only` on such a kernel.
+    match args.env(b"BARESYS_ZEROPAGE").map(|v| v.to_bytes()) {
+        Some(b"only") => checks::zeropage::run(&mut ctx),
+        Some(b"skip") => {
+            checks::run_all(&mut ctx, TARGET, ops, seed);
+            checks::out!("zeropage {TARGET}: not run (BARESYS_ZEROPAGE=skip)\n");
+        }
+        _ => {
+            checks::run_all(&mut ctx, TARGET, ops, seed);
+            checks::zeropage::run(&mut ctx);
+        }
+    }
     checks::out!("{}: {} passed, {} failed\n", TARGET, ctx.passed, ctx.failed);
     let code = if ctx.failed == 0 { 0 } else { 1 };
     if pid1 {
@@ -111,11 +123,13 @@ fn mount_proc() {
     }
 }
 
-/// reboot(LINUX_REBOOT_CMD_POWER_OFF), so QEMU exits by itself.
+/// reboot(LINUX_REBOOT_CMD_RESTART), so QEMU (run with -no-reboot) exits by itself. Not
+/// POWER_OFF: a kernel without a power-off driver (the Malta kernels ci/kernels.sh builds)
+/// halts there and QEMU never exits, while every kernel here can restart.
 fn power_off() {
     // SAFETY: as PID 1 the machine is ours to stop; the magic numbers are reboot(2)'s.
     let _ =
-        unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x4321_fedc, 0) };
+        unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x0123_4567, 0) };
 }
 
 #[panic_handler]
