@@ -164,18 +164,8 @@ pub(crate) mod signal {
     const CPSR_T: usize = 1 << 5;
     const CPSR_IT: usize = 0x0600_fc00;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, PC) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, SP) }
-    }
-    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, R0, v) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ PC, uc_sp: get @ SP, uc_set_arg0: set @ R0 }
+
     /// A Thumb address (bit 0 set) resumes in Thumb state, an even one in ARM state,
     /// outside any IT block.
     pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {

@@ -157,22 +157,7 @@ pub(crate) mod signal {
     const SP: usize = MCONTEXT + 8 + 3 * 8;
     const A0: usize = MCONTEXT + 8 + 4 * 8;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, PC) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, SP) }
-    }
-    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, A0, v) }
-    }
-    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, PC, pc) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ PC, uc_sp: get @ SP, uc_set_arg0: set @ A0, uc_set_pc: set @ PC }
 
     /// The load is the first instruction: $sp, $ra and every register are as at the call.
     #[unsafe(naked)]

@@ -192,18 +192,8 @@ pub(crate) mod signal {
     const A0: usize = MCONTEXT + 4 * 8;
     const T9: usize = MCONTEXT + 25 * 8;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, PC) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, SP) }
-    }
-    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, A0, v) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ PC, uc_sp: get @ SP, uc_set_arg0: set @ A0 }
+
     /// $t9 ($25) too: position-independent code computes $gp from it at entry.
     pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
         // SAFETY: as above.

@@ -152,18 +152,8 @@ pub(crate) mod signal {
     const R12: usize = GP_REGS + 12 * 8;
     const PC: usize = GP_REGS + 32 * 8;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, PC) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, SP) }
-    }
-    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, R3, v) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ PC, uc_sp: get @ SP, uc_set_arg0: set @ R3 }
+
     /// r12 too: an ELFv2 function's global entry point computes its TOC pointer (r2)
     /// from it.
     pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {

@@ -209,18 +209,8 @@ pub(crate) mod signal {
     const ESP: usize = MCONTEXT + 7 * 4;
     const EIP: usize = MCONTEXT + 14 * 4;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, EIP) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, ESP) }
-    }
-    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, EIP, pc) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ EIP, uc_sp: get @ ESP, uc_set_pc: set @ EIP }
+
     /// i386 passes arguments on the stack: at a function's entry the first is the
     /// word above the return address, at sp + 4.
     pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {

@@ -131,22 +131,7 @@ pub(crate) mod signal {
     const RSP: usize = MCONTEXT + 15 * 8;
     const RIP: usize = MCONTEXT + 16 * 8;
 
-    pub(crate) unsafe fn uc_pc(uc: *mut u8) -> usize {
-        // SAFETY: the caller passes the kernel's ucontext.
-        unsafe { crate::signal::uc_word(uc, RIP) }
-    }
-    pub(crate) unsafe fn uc_sp(uc: *mut u8) -> usize {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_word(uc, RSP) }
-    }
-    pub(crate) unsafe fn uc_set_pc(uc: *mut u8, pc: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, RIP, pc) }
-    }
-    pub(crate) unsafe fn uc_set_arg0(uc: *mut u8, v: usize) {
-        // SAFETY: as above.
-        unsafe { crate::signal::uc_set_word(uc, RDI, v) }
-    }
+    crate::signal::ucontext_words! { uc_pc: get @ RIP, uc_sp: get @ RSP, uc_set_pc: set @ RIP, uc_set_arg0: set @ RDI }
 
     /// The load is the first instruction: rsp and every register are as at the call.
     #[unsafe(naked)]

@@ -282,6 +282,30 @@ pub(crate) unsafe fn uc_set_word(uc: *mut u8, off: usize, v: usize) {
     unsafe { uc.add(off).cast::<usize>().write(v) }
 }
 
+/// An arch file's `ucontext` accessors that are one native word at a fixed offset:
+/// `uc_pc: get @ PC` reads, `uc_set_pc: set @ PC` writes. The ones that need more (arm's
+/// Thumb bit, mips's `$t9`, ...) are written out in the arch file.
+#[allow(unused_macros)]
+macro_rules! ucontext_words {
+    ($($name:ident: $kind:ident @ $off:expr),* $(,)?) => {
+        $(crate::signal::ucontext_words!(@$kind $name $off);)*
+    };
+    (@get $name:ident $off:expr) => {
+        pub(crate) unsafe fn $name(uc: *mut u8) -> usize {
+            // SAFETY: the caller passes the kernel's ucontext.
+            unsafe { crate::signal::uc_word(uc, $off) }
+        }
+    };
+    (@set $name:ident $off:expr) => {
+        pub(crate) unsafe fn $name(uc: *mut u8, v: usize) {
+            // SAFETY: the caller passes the kernel's ucontext.
+            unsafe { crate::signal::uc_set_word(uc, $off, v) }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use ucontext_words;
+
 // ---------------------------------------------------------------------------------------
 // Flags, sets, actions
 
