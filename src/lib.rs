@@ -72,12 +72,15 @@ mod compile_fail;
 mod errno;
 pub mod fd;
 mod flags;
+pub mod futex;
 pub mod mem;
 pub mod nr;
 mod raw;
 #[cfg(feature = "start")]
 pub mod start;
 mod table;
+#[cfg(feature = "thread")]
+pub mod thread;
 mod wrappers;
 
 pub use errno::Errno;

@@ -103,6 +103,10 @@ pub(crate) unsafe extern "C" fn baresys_start(sp: *const usize) -> ! {
     if let Some(size) = args.auxv(crate::mem::AT_PAGESZ) {
         crate::mem::set_page_size(size);
     }
+    // Every thread of a process that `_start` started gets a block behind its thread
+    // pointer, this one included (feature `thread`).
+    #[cfg(feature = "thread")]
+    crate::thread::init_main();
     // SAFETY: `entry!` defines `__baresys_main` with this signature.
     crate::exit_group(unsafe { __baresys_main(&args) })
 }
