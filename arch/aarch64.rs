@@ -78,8 +78,8 @@ unsafe extern "C" fn _start() -> ! {
 crate::raw::time_calls!(native);
 crate::raw::clone_tls_is_block!();
 
-/// `clone(flags, newsp, parent_tid, child_tid, tls)` (arm64 has the generic order; tls
-/// becomes `tpidr_el0`). The child (x0 0) starts on `stack`, sp at the thread's block
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm64 selects CLONE_BACKWARDS in
+/// arch/arm64/Kconfig: tls fourth; it becomes `tpidr_el0`). The child (x0 0) starts on `stack`, sp at the thread's block
 /// (16-byte aligned), clears fp and lr so backtraces end there, and calls
 /// `thread_start(block)`, which never returns. No clobbers beyond the result (as every
 /// syscall here).
@@ -102,7 +102,7 @@ pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls
             start = sym crate::thread::thread_start,
             in("x8") nr::CLONE,
             inlateout("x0") flags => ret,
-            in("x1") stack, in("x2") tid, in("x3") tid, in("x4") tls,
+            in("x1") stack, in("x2") tid, in("x3") tls, in("x4") tid,
             options(nostack, preserves_flags),
         );
     }

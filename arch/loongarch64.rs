@@ -123,7 +123,8 @@ unsafe extern "C" fn _start() -> ! {
 crate::raw::time_calls!(native);
 crate::raw::clone_tls_is_block!();
 
-/// `clone(flags, newsp, parent_tid, child_tid, tls)` (loongarch has the generic order;
+/// `clone(flags, newsp, parent_tid, child_tid, tls)` (loongarch has the generic order of
+/// kernel/fork.c: its Kconfig selects no CLONE_BACKWARDS*;
 /// tls becomes `$tp`). The child ($a0 0) starts on `stack`, $sp at the thread's block
 /// (16-byte aligned), clears the frame pointer and calls `thread_start(block)`, which
 /// never returns. Clobbers: $t0-$t8, as every syscall here (the child's FP/vector state,

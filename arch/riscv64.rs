@@ -90,8 +90,8 @@ unsafe extern "C" fn _start() -> ! {
 crate::raw::time_calls!(native);
 crate::raw::clone_tls_is_block!();
 
-/// `clone(flags, newsp, parent_tid, child_tid, tls)` (riscv has the generic order; tls
-/// becomes `tp`). The child (a0 0) starts on `stack`, sp at the thread's block (16-byte
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (riscv selects CLONE_BACKWARDS in
+/// arch/riscv/Kconfig: tls fourth; it becomes `tp`). The child (a0 0) starts on `stack`, sp at the thread's block (16-byte
 /// aligned), clears the frame pointer and calls `thread_start(block)`, which never
 /// returns. Clobbers: the vector state, as every syscall here.
 #[cfg(feature = "thread")]
@@ -112,7 +112,7 @@ pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls
             start = sym crate::thread::thread_start,
             in("a7") nr::CLONE,
             inlateout("a0") flags => ret,
-            in("a1") stack, in("a2") tid, in("a3") tid, in("a4") tls,
+            in("a1") stack, in("a2") tid, in("a3") tls, in("a4") tid,
             out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
             out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
             out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,

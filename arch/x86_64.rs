@@ -79,8 +79,8 @@ unsafe extern "C" fn _start() -> ! {
 crate::raw::time_calls!(native);
 crate::raw::clone_tls_is_block!();
 
-/// `clone(flags, newsp, parent_tid, child_tid, tls)` (x86_64 has the generic order; the
-/// tls argument is the new `%fs` base). The child (rax 0) starts on `stack`, with rsp at
+/// `clone(flags, newsp, parent_tid, child_tid, tls)` (x86_64 has the generic order of
+/// kernel/fork.c: only X86_32 selects CLONE_BACKWARDS; tls is the new `%fs` base). The child (rax 0) starts on `stack`, with rsp at
 /// the thread's block (16-byte aligned, so the callee sees the ABI's rsp % 16 == 8), and
 /// calls `thread_start(block)`, which never returns: nothing runs in the caller's frame.
 /// Clobbers as for every syscall (rcx, r11); the test changes rflags.

@@ -12,6 +12,7 @@
 #   BARESYS_CACHE           cache root (default $HOME/.cache/baresys); kernels in <root>/kernels/<arch>/
 #   BARESYS_LOGDIR          serial logs (default <repo>/target/kernels), <arch>.log
 #   BARESYS_KERNEL_TIMEOUT  seconds per boot (default 120)
+#   BARESYS_SMP             virtual CPUs of the machine (default 1; the thread program uses 2)
 #
 # `fetch` needs no change to the machine's dpkg architectures: it runs apt-get with a
 # private APT_CONFIG (own state and cache dirs, APT::Architecture set to the foreign
@@ -24,6 +25,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${BARESYS_CACHE:-$HOME/.cache/baresys}/kernels
 LOGDIR=${BARESYS_LOGDIR:-$ROOT/target/kernels}
 BOOT_TIMEOUT=${BARESYS_KERNEL_TIMEOUT:-120}
+SMP=${BARESYS_SMP:-1}
 ARCHES=(x86 x86_64 arm aarch64 mipsel mips64el powerpc64le riscv64 s390x loongarch64)
 MIRROR=http://deb.debian.org/debian
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -240,7 +242,7 @@ cmd_run() {
     local start end rc=0
     start=$(date +%s%N)
     # shellcheck disable=SC2086
-    timeout -k 5 "$BOOT_TIMEOUT" "$QEMU" $MACHINE -m 512 -smp 1 -nographic -no-reboot \
+    timeout -k 5 "$BOOT_TIMEOUT" "$QEMU" $MACHINE -m 512 -smp "$SMP" -nographic -no-reboot \
         -kernel "$dir/kernel" -initrd "$TMP/initrd.cpio" \
         -append "console=$CONSOLE panic=-1 quiet $EXTRA_CMDLINE" \
         </dev/null >"$log" 2>&1 || rc=$?

@@ -49,7 +49,7 @@ field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 
 # --- Formatting and lints --------------------------------------------------------------
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
-step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start
+step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start,thread
 # docs.rs: every target Cargo.toml lists must document with its settings (feature
 # `start`); one without a rustup core here builds core from source, as docs.rs's own
 # nightly has one for it.
@@ -58,10 +58,10 @@ docsrs_targets() {
     for t in $(sed -n '/^\[package.metadata.docs.rs\]/,/^\]/s/^ *"\([^"]*\)",*$/\1/p' Cargo.toml); do
         echo "    docs for $t"
         if grep -qx "$t" <<<"$have" || [ "$t" = "$(rustc +stable -vV | sed -n 's/^host: //p')" ]; then
-            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +stable doc -q --no-deps --features start \
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +stable doc -q --no-deps --features start,thread \
                 --target "$t" --target-dir "$root/target/docsrs" || rc=1
         else
-            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +nightly doc -q --no-deps --features start \
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +nightly doc -q --no-deps --features start,thread \
                 --target "$t" "${BUILD_STD[@]}" --target-dir "$root/target/docsrs" || rc=1
         fi
     done
@@ -71,15 +71,16 @@ step "docs.rs targets document" docsrs_targets
 step "cargo publish --dry-run" cargo +stable publish -q --dry-run --allow-dirty --target-dir "$root/target/package"
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 step "clippy host (all targets, std)" cargo +stable clippy -q --all-targets --features std -- -D warnings
+step "clippy host (all targets, thread)" cargo +stable clippy -q --all-targets --features thread,start -- -D warnings
 lint_targets() {
     local t rc=0
     while IFS=';' read -r t _; do
         t=$(field "$t"); [ -n "$t" ] || continue
         case $t in
         mips*|loongarch64*) # no prebuilt core: nightly builds it
-            cargo +nightly clippy -q --lib --features start --target "$t" "${BUILD_STD[@]}" \
+            cargo +nightly clippy -q --lib --features start,thread --target "$t" "${BUILD_STD[@]}" \
                 --target-dir "$root/target/clippy" -- -D warnings || rc=1 ;;
-        *) cargo +stable clippy -q --lib --features start --target "$t" -- -D warnings || rc=1 ;;
+        *) cargo +stable clippy -q --lib --features start,thread --target "$t" -- -D warnings || rc=1 ;;
         esac
     done <<<"$MATRIX"
     (cd tests/freestanding && cargo +nightly clippy -q --target x86_64-unknown-linux-musl "${BUILD_STD[@]}" \
@@ -93,6 +94,8 @@ step "host cargo test" cargo +stable test -q
 step "host cargo test (std feature)" cargo +stable test -q --features std
 # rustdoc checks a compile_fail test's error code (E0133 for each unsafe fn) on nightly only.
 step "doc tests on nightly (compile_fail error codes)" cargo +nightly test --doc -q
+step "doc tests on nightly, feature thread" cargo +nightly test --doc -q --features thread
+step "host thread tests (feature thread)" cargo +stable test -q --release --features thread --test threads
 if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi
@@ -150,7 +153,26 @@ disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
     if grep -Eq "$5" <<<"$out"; then echo "    $1: a call instruction"; echo "$out"; return 1; fi
 }
 
+# The thread program (tests/freestanding/src/threads.rs): its closing line is
+# `threads <triple>: N passed, M failed`; its contention lines are shown.
+run_threads() { # run_threads <triple> <command...>
+    local t=$1; shift
+    local log; log=$(mktemp)
+    BARESYS_QEMU_USER=${QEMU_USER:-} timeout 600 "$@" >"$log" 2>/dev/null </dev/null
+    local rc=$?
+    local line; line=$(grep -aE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+    grep -aE '^(FAIL|contention:)' "$log" | sed "s|^|    [threads $t] |"
+    if [ -n "$line" ] && [ $rc = 0 ] && grep -q ' 0 failed$' <<<"$line"; then
+        record 0 "$line"
+    else
+        [ -n "$line" ] || { echo "    [threads $t] no closing line (exit $rc); last lines:"; tail -5 "$log"; }
+        record 1 "${line:-threads $t: did not finish} (exit $rc)"
+    fi
+    rm -f "$log"
+}
+
 declare -A KERNEL_BIN
+declare -A THREADS_BIN
 while IFS=';' read -r t qemu karch nre ire cre; do
     t=$(field "$t"); [ -n "$t" ] || continue
     qemu=$(field "$qemu"); karch=$(field "$karch")
@@ -166,12 +188,14 @@ while IFS=';' read -r t qemu karch nre ire cre; do
     case $t in # this machine's kernel runs x86 and x86_64 binaries for real
     x86_64-*|i686-*) run_fs "$label (native kernel)" "$bin" ;;
     esac
+    QEMU_USER=1 run_threads "$t" "$qemu" "${bin%/*}/baresys-threads"
     if disasm "$t" "$bin" "$nre" "$ire" "$cre"; then
         record 0 "disassembly $label: mprotect is the number, the instruction, no call"
     else
         record 1 "disassembly $label: FAILED"
     fi
     [ "$karch" = - ] || KERNEL_BIN[$karch]=$bin
+    [ "$karch" = - ] || THREADS_BIN[$karch]=${bin%/*}/baresys-threads
 done <<<"$MATRIX"
 
 # --- Real kernels (full-system QEMU) ----------------------------------------------------
@@ -186,6 +210,23 @@ for karch in $(printf '%s\n' "${!KERNEL_BIN[@]}" | sort); do
     record "$([ "$rc" = 0 ] && echo 0 || echo 1)" "${line:-kernel $karch: did not run}"
 done
 rm -rf "$klog"
+
+# --- Threads and the fault-contention experiment on real kernels, -smp 2 -----------------
+# One boot per kernel of the thread program; the ratios are reported, not asserted.
+for karch in $(printf '%s\n' "${!THREADS_BIN[@]}" | sort); do
+    kout=$(BARESYS_SMP=2 BARESYS_KERNEL_TIMEOUT=400 BARESYS_LOGDIR="$root/target/kernels-threads" \
+        ci/kernels.sh run "$karch" "${THREADS_BIN[$karch]}" 2>&1)
+    krc=$?
+    klogf=$root/target/kernels-threads/$karch.log
+    kver=$(cat "${BARESYS_CACHE:-$HOME/.cache/baresys}/kernels/$karch/version" 2>/dev/null || echo '?')
+    kshort=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$kver")
+    tr -d '\r' <"$klogf" 2>/dev/null | grep -aE '^(FAIL|contention [a-z]+:)' | sed "s|^|    [kernel $karch] |"
+    counts=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
+    record "$krc" "threads kernel $karch (Debian $kver, -smp 2): ${counts#*: }${counts:-$(tail -1 <<<"$kout")}"
+    ratios=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^contention: .*' | tail -1)
+    record "$([ -n "$ratios" ] && echo 0 || echo 1)" \
+        "contention $karch (Debian $kshort, -smp 2): ${ratios#contention: }${ratios:-did not run}"
+done
 
 # --- The Protect fault path as the kernel sees it -------------------------------------------
 step "strace: fault is mprotect(PROT_NONE) + madvise(MADV_DONTNEED), no mmap(MAP_FIXED)" \

@@ -207,15 +207,15 @@ fn one(ctx: &mut Ctx, path: FaultPath, readers: usize, ms: u64) -> Option<Figure
     })
 }
 
-/// Ratio a/b with one decimal, as "2.1x".
+/// Ratio a/b with two decimals, as "2.10x".
 struct Ratio(u64, u64);
 impl core::fmt::Display for Ratio {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.1 == 0 {
             return f.write_str("-");
         }
-        let tenths = self.0 * 10 / self.1;
-        write!(f, "{}.{}x", tenths / 10, tenths % 10)
+        let hundredths = self.0 * 100 / self.1;
+        write!(f, "{}.{:02}x", hundredths / 100, hundredths % 100)
     }
 }
 

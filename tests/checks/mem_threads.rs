@@ -15,7 +15,7 @@ use baresys::fd::{AsRawFd, OwnedFd};
 use baresys::mem::{self, Decommit, FaultPath, Reservation};
 use baresys::thread::JoinHandle;
 use baresys::{nr, OFlags, Prot};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 const PAIRS: usize = 4;
 const SLOT_PAGES: usize = 4;
@@ -30,13 +30,23 @@ pub struct Counts {
 }
 
 /// What went wrong, without allocation: which thread, which round, what.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Fail {
     pub who: &'static str,
     pub id: u64,
     pub round: u64,
     pub what: &'static str,
     pub errno: Option<baresys::Errno>,
+}
+
+impl core::fmt::Display for Fail {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} {} round {}: {}", self.who, self.id, self.round, self.what)?;
+        match self.errno {
+            Some(e) => write!(f, " ({e})"),
+            None => Ok(()),
+        }
+    }
 }
 
 struct Slot {
@@ -188,7 +198,7 @@ fn cycler(s: Slot, id: u64, n: Counts) -> Result<u64, Fail> {
     Ok(n.cycles)
 }
 
-fn worker(s: Slot, id: u64, touched: &AtomicU64, n: Counts) -> Result<u64, Fail> {
+fn worker(s: Slot, id: u64, touched: &AtomicUsize, n: Counts) -> Result<u64, Fail> {
     let mut rng = Rng(0xfeed_f00d ^ (id + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
     let fail = |what, round| Fail { who: "worker", id, round, what, errno: None };
     let mut seeds = [0u64; SLOT_PAGES];
@@ -226,6 +236,17 @@ fn churner(page: usize, n: Counts) -> Result<u64, Fail> {
     Ok(n.churn)
 }
 
+/// The first failure, if any, for a check's message.
+struct Fails(Option<Fail>);
+impl core::fmt::Display for Fails {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.0 {
+            Some(x) => write!(f, "{x}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
 /// One run per fault path; a check per path, and a figures line (`note`).
 pub fn run(ctx: &mut Ctx, n: Counts) {
     ctx.group("mem threads");
@@ -243,7 +264,7 @@ pub fn run(ctx: &mut Ctx, n: Counts) {
         if let Err(e) = res.set_fault_path(path) {
             return ctx.check("set_fault_path", false, format_args!("{e}"));
         }
-        let touched = AtomicU64::new(0);
+        let touched = AtomicUsize::new(0);
         let (r, t) = (forever(&res), forever(&touched));
         let mut hs: [Option<JoinHandle<Result<u64, Fail>>>; 2 * PAIRS + 1] =
             [const { None }; 2 * PAIRS + 1];
@@ -286,7 +307,8 @@ pub fn run(ctx: &mut Ctx, n: Counts) {
             ctx,
             "disjoint ranges from 9 threads: no error",
             first.is_none(),
-            "{path}: {first:?}"
+            "{path}: {}",
+            Fails(first)
         );
         check!(ctx, "every page readable at the end", readable, "{path}");
         ctx.note(format_args!(

@@ -35,17 +35,14 @@ fn main(args: &Args) -> i32 {
     let env = |name: &[u8]| args.env(name).and_then(|v| parse(v.to_bytes()));
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
     ctx.group("thread");
-    checks::check!(
-        ctx,
-        "baresys's _start owns the process (thread pointers)",
-        baresys::thread::owned()
-    );
+    check!(ctx, "baresys's _start owns the process (thread pointers)", baresys::thread::owned());
+    thread_checks::run(&mut ctx);
     // The safe spawn works here (no libc); the checks use spawn_unchecked, as on the host.
     let safe = baresys::thread::spawn(baresys::gettid).ok().and_then(|h| h.join());
-    checks::check!(ctx, "safe spawn in an owned process", safe.is_some_and(|t| t > 0));
-    thread_checks::run(&mut ctx);
-    // A fifth of the host test's operations: QEMU and TCG kernels are slow.
-    let scale = env(b"BARESYS_MEM_SCALE").unwrap_or(5).max(1);
+    check!(ctx, "safe spawn in an owned process", safe.is_some_and(|t| t > 0));
+    // A fifth of the host test's operations under QEMU user mode, a tenth on the real
+    // kernels (full-system emulation, two virtual CPUs on a shared machine).
+    let scale = env(b"BARESYS_MEM_SCALE").unwrap_or(if pid1 { 10 } else { 5 }).max(1);
     let counts = mem_threads::Counts {
         cycles: 5000 / scale,
         worker_rounds: 100_000 / scale,
