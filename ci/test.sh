@@ -222,10 +222,12 @@ for karch in $(printf '%s\n' "${!THREADS_BIN[@]}" | sort); do
     kshort=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$kver")
     tr -d '\r' <"$klogf" 2>/dev/null | grep -aE '^(FAIL|contention [a-z]+:)' | sed "s|^|    [kernel $karch] |"
     counts=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
-    record "$krc" "threads kernel $karch (Debian $kver, -smp 2): ${counts#*: }${counts:-$(tail -1 <<<"$kout")}"
+    # ci/kernels.sh names the CPU count it used when it is not 1 (malta kernels get one).
+    smp=$(grep -oE -- '-smp [0-9]+' <<<"$kout" | head -1); smp=${smp:--smp 1}
+    record "$krc" "threads kernel $karch (Debian $kver, $smp): ${counts#*: }${counts:-$(tail -1 <<<"$kout")}"
     ratios=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^contention: .*' | tail -1)
     record "$([ -n "$ratios" ] && echo 0 || echo 1)" \
-        "contention $karch (Debian $kshort, -smp 2): ${ratios#contention: }${ratios:-did not run}"
+        "contention $karch (Debian $kshort, $smp): ${ratios#contention: }${ratios:-did not run}"
 done
 
 # --- The Protect fault path as the kernel sees it -------------------------------------------
