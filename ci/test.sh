@@ -155,7 +155,7 @@ disasm() { # disasm <triple> <bin> <nr-regex> <insn-regex> <call-regex>
 
 # The thread program (tests/freestanding/src/threads.rs): its closing line is
 # `threads <triple>: N passed, M failed`; its contention lines are shown.
-run_threads() { # run_threads <triple> <command...>
+run_threads() { # run_threads <label> <command...>
     local t=$1; shift
     local log; log=$(mktemp)
     BARESYS_QEMU_USER=${QEMU_USER:-} timeout 600 "$@" >"$log" 2>/dev/null </dev/null
@@ -163,7 +163,7 @@ run_threads() { # run_threads <triple> <command...>
     local line; line=$(grep -aE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
     grep -aE '^(FAIL|contention:)' "$log" | sed "s|^|    [threads $t] |"
     if [ -n "$line" ] && [ $rc = 0 ] && grep -q ' 0 failed$' <<<"$line"; then
-        record 0 "$line"
+        record 0 "threads $t: ${line#*: }"
     else
         [ -n "$line" ] || { echo "    [threads $t] no closing line (exit $rc); last lines:"; tail -5 "$log"; }
         record 1 "${line:-threads $t: did not finish} (exit $rc)"
@@ -189,6 +189,9 @@ while IFS=';' read -r t qemu karch nre ire cre; do
     x86_64-*|i686-*) run_fs "$label (native kernel)" "$bin" ;;
     esac
     QEMU_USER=1 run_threads "$t" "$qemu" "${bin%/*}/baresys-threads"
+    case $t in
+    x86_64-*|i686-*) run_threads "$t (native kernel)" "${bin%/*}/baresys-threads" ;;
+    esac
     if disasm "$t" "$bin" "$nre" "$ire" "$cre"; then
         record 0 "disassembly $label: mprotect is the number, the instruction, no call"
     else
@@ -224,10 +227,10 @@ for karch in $(printf '%s\n' "${!THREADS_BIN[@]}" | sort); do
     counts=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
     # ci/kernels.sh names the CPU count it used when it is not 1 (malta kernels get one).
     smp=$(grep -oE -- '-smp [0-9]+' <<<"$kout" | head -1); smp=${smp:--smp 1}
-    record "$krc" "threads kernel $karch (Debian $kver, $smp): ${counts#*: }${counts:-$(tail -1 <<<"$kout")}"
+    record "$krc" "threads kernel $karch (Debian $kver, $smp): ${counts:+${counts#*: }}${counts:-$(tail -1 <<<"$kout")}"
     ratios=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^contention: .*' | tail -1)
     record "$([ -n "$ratios" ] && echo 0 || echo 1)" \
-        "contention $karch (Debian $kshort, $smp): ${ratios#contention: }${ratios:-did not run}"
+        "contention $karch (Debian $kshort, $smp): ${ratios:+${ratios#contention: }}${ratios:-did not run}"
 done
 
 # --- The Protect fault path as the kernel sees it -------------------------------------------

@@ -1,5 +1,5 @@
 //! Threads without libc (feature `thread`): `clone` with a stack from a
-//! [`Reservation`](crate::mem::Reservation), the thread pointer set to a small
+//! [`Reservation`], the thread pointer set to a small
 //! per-thread block, `join` by futex.
 //!
 //! A thread is made by
