@@ -227,10 +227,11 @@ for karch in $(printf '%s\n' "${!THREADS_BIN[@]}" | sort); do
     counts=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
     # ci/kernels.sh names the CPU count it used when it is not 1 (malta kernels get one).
     smp=$(grep -oE -- '-smp [0-9]+' <<<"$kout" | head -1); smp=${smp:--smp 1}
-    record "$krc" "threads kernel $karch (Debian $kver, $smp): ${counts:+${counts#*: }}${counts:-$(tail -1 <<<"$kout")}"
+    shown=${counts#*: }; [ -n "$counts" ] || shown=$(tail -1 <<<"$kout")
+    record "$krc" "threads kernel $karch (Debian $kver, $smp): $shown"
     ratios=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^contention: .*' | tail -1)
-    record "$([ -n "$ratios" ] && echo 0 || echo 1)" \
-        "contention $karch (Debian $kshort, $smp): ${ratios:+${ratios#contention: }}${ratios:-did not run}"
+    shown=${ratios#contention: }; [ -n "$ratios" ] || shown="did not run"
+    record "$([ -n "$ratios" ] && echo 0 || echo 1)" "contention $karch (Debian $kshort, $smp): $shown"
 done
 
 # --- The Protect fault path as the kernel sees it -------------------------------------------
