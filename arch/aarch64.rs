@@ -191,3 +191,59 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm64 selects CLONE_BACKWARDS in
+/// arch/arm64/Kconfig: tls fourth; it becomes `tpidr_el0`). The child (x0 0) starts on `stack`, sp at the thread's block
+/// (16-byte aligned), clears fp and lr so backtraces end there, and calls
+/// `thread_start(block)`, which never returns. No clobbers beyond the result (as every
+/// syscall here).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            "cbnz x0, 2f",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, sp",
+            "bl {start}",
+            "brk #1",
+            "2:",
+            start = sym crate::thread::thread_start,
+            in("x8") nr::CLONE,
+            inlateout("x0") flags => ret,
+            in("x1") stack, in("x2") tid, in("x3") tls, in("x4") tid,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `tpidr_el0`.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads a system register that EL0 may read.
+    unsafe {
+        core::arch::asm!("mrs {}, tpidr_el0", out(reg) tp, options(nomem, nostack, preserves_flags));
+    }
+    tp
+}
+
+/// Sets `tpidr_el0`, which EL0 may write.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { core::arch::asm!("msr tpidr_el0, {}", in(reg) p, options(nostack, preserves_flags)) };
+    Ok(())
+}

@@ -214,3 +214,65 @@ pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall4(nr::FTRUNCATE64, fd, 0, len as u32 as usize, (len >> 32) as usize) }
 }
+
+// --- thread ---
+
+crate::raw::time_calls!(time64);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm has CLONE_BACKWARDS; tls
+/// becomes `TPIDRURO`). r7 goes through a scratch register as in every syscall here.
+/// The child (r0 0) starts on `stack`, sp at the thread's block (16-byte aligned),
+/// clears lr and calls `thread_start(block)`, which never returns. No clobbers beyond
+/// the result; the compare changes the flags.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall, r7 put back.
+    unsafe {
+        core::arch::asm!(
+            "mov {saved}, r7",
+            "mov r7, {nr}",
+            "svc 0",
+            "cmp r0, #0",
+            "bne 2f",
+            "mov lr, #0",
+            "mov r0, sp",
+            "bl {start}",
+            "udf #0",
+            "2:",
+            "mov r7, {saved}",
+            start = sym crate::thread::thread_start,
+            nr = in(reg) nr::CLONE,
+            saved = out(reg) _,
+            inlateout("r0") flags => ret,
+            in("r1") stack, in("r2") tid, in("r3") tls, in("r4") tid,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `TPIDRURO` (CP15 c13, c0, 3), readable from user mode.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads a register that user mode may read.
+    unsafe {
+        core::arch::asm!("mrc p15, 0, {}, c13, c0, 3", out(reg) tp,
+            options(nomem, nostack, preserves_flags));
+    }
+    tp
+}
+
+/// Sets `TPIDRURO` through ARM's private `set_tls` call (`__ARM_NR_set_tls`,
+/// 0x0f0005 in arch/arm/include/uapi/asm/unistd.h; not in the syscall table).
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    const ARM_NR_SET_TLS: usize = 0x0f_0005;
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { crate::syscall1(ARM_NR_SET_TLS, p) }.map(drop)
+}

@@ -185,3 +185,64 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, child_tid, tls)` (loongarch has the generic order of
+/// kernel/fork.c: its Kconfig selects no CLONE_BACKWARDS*;
+/// tls becomes `$tp`). The child ($a0 0) starts on `stack`, $sp at the thread's block
+/// (16-byte aligned), clears the frame pointer and calls `thread_start(block)`, which
+/// never returns. Clobbers: $t0-$t8, as every syscall here (the child's FP/vector state,
+/// see `fork`, does not matter: it never returns into compiled code of the caller).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "syscall 0",
+            "bnez $a0, 2f",
+            "move $fp, $zero",
+            "move $a0, $sp",
+            "bl {start}",
+            "break 0",
+            "2:",
+            start = sym crate::thread::thread_start,
+            in("$a7") nr::CLONE,
+            inlateout("$a0") flags => ret,
+            in("$a1") stack, in("$a2") tid, in("$a3") tid, in("$a4") tls,
+            lateout("$t0") _, lateout("$t1") _, lateout("$t2") _, lateout("$t3") _,
+            lateout("$t4") _, lateout("$t5") _, lateout("$t6") _, lateout("$t7") _,
+            lateout("$t8") _,
+            options(nostack, preserves_flags),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `$tp` ($r2).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: copies a register.
+    unsafe {
+        core::arch::asm!("move {}, $tp", out(reg) tp, options(nomem, nostack, preserves_flags));
+    }
+    tp
+}
+
+/// Sets `$tp` (the compiler never uses it: reserved for the thread pointer).
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe {
+        core::arch::asm!("move $tp, {}", in(reg) p, options(nomem, nostack, preserves_flags));
+    }
+    Ok(())
+}

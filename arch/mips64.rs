@@ -243,3 +243,86 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (mips has CLONE_BACKWARDS; n64
+/// passes all five in registers, child_tid in $a4 = $8; tls becomes the `UserLocal`
+/// register that `rdhwr $29` reads). $at, hi and lo are parked in $16-$18 as in every
+/// syscall here. The child ($a3 and $v0 0) starts with $sp at the thread's block
+/// (16-byte aligned; n64 has no home area) and calls `thread_start(block)` through
+/// $t9, never returning. `noreorder`: the branch delay slots are written out.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let (v0, a3): (usize, usize);
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers come back as from a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            ".set push",
+            ".set noat",
+            ".set noreorder",
+            "move $16, $1",
+            "mfhi $17",
+            "mflo $18",
+            "syscall",
+            "bnez $7, 2f",
+            "nop",
+            "bnez $2, 2f",
+            "nop",
+            "move $fp, $zero",
+            "move $4, $sp",
+            "dla $25, {start}",
+            "jalr $25",
+            "nop",
+            "break",
+            "2:",
+            "mthi $17",
+            "mtlo $18",
+            "move $1, $16",
+            ".set pop",
+            start = sym crate::thread::thread_start,
+            inlateout("$2") nr::CLONE => v0,
+            in("$4") flags, in("$5") stack, in("$6") tid, inlateout("$7") tls => a3,
+            inlateout("$8") tid => _,
+            lateout("$3") _,
+            lateout("$16") _, lateout("$17") _, lateout("$18") _,
+            lateout("$9") _, lateout("$10") _, lateout("$11") _,
+            lateout("$12") _, lateout("$13") _, lateout("$14") _, lateout("$15") _,
+            lateout("$24") _, lateout("$25") _,
+            options(nostack),
+        );
+    }
+    result(v0, a3)
+}
+
+/// The thread pointer: hardware register 29 (`UserLocal`) through `rdhwr`, which the
+/// kernel emulates where the CPU lacks it.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads the thread's UserLocal value; nothing else changes.
+    unsafe {
+        core::arch::asm!(
+            ".set push",
+            ".set mips64r2",
+            "rdhwr $3, $29",
+            ".set pop",
+            out("$3") tp,
+            options(nomem, nostack, preserves_flags),
+        );
+    }
+    tp
+}
+
+/// `set_thread_area(p)`: the value `rdhwr $29` returns from now on.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { crate::syscall1(nr::SET_THREAD_AREA, p) }.map(drop)
+}

@@ -226,3 +226,65 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (powerpc has CLONE_BACKWARDS; tls
+/// becomes r13). Error convention and clobbers as every syscall here. The child (r3 0,
+/// cr0.SO clear) starts with r1 at the thread's block (16-byte aligned), makes a
+/// minimal 32-byte ELFv2 frame with a zero back chain and calls `thread_start(block)`
+/// (r2, the TOC, is the parent's: the same module), never returning.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            "bso 3f",
+            "cmpdi 3, 0",
+            "bne 2f",
+            "mr 3, 1",
+            "li 0, 0",
+            "stdu 0, -32(1)",
+            "bl {start}",
+            "nop",
+            "trap",
+            "3:",
+            "neg 3, 3",
+            "2:",
+            start = sym crate::thread::thread_start,
+            inlateout("r0") nr::CLONE => _,
+            inlateout("r3") flags => ret,
+            inlateout("r4") stack => _, inlateout("r5") tid => _, inlateout("r6") tls => _,
+            inlateout("r7") tid => _,
+            lateout("r8") _, lateout("r9") _, lateout("r10") _, lateout("r11") _,
+            lateout("r12") _, lateout("cr0") _, lateout("ctr") _, lateout("xer") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: r13 (reserved for it by the ABI; the compiler never uses it).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: copies a register.
+    unsafe { core::arch::asm!("mr {}, 13", out(reg) tp, options(nomem, nostack, preserves_flags)) };
+    tp
+}
+
+/// Sets r13.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { core::arch::asm!("mr 13, {}", in(reg) p, options(nomem, nostack, preserves_flags)) };
+    Ok(())
+}

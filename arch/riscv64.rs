@@ -160,3 +160,61 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (riscv selects CLONE_BACKWARDS in
+/// arch/riscv/Kconfig: tls fourth; it becomes `tp`). The child (a0 0) starts on `stack`, sp at the thread's block (16-byte
+/// aligned), clears the frame pointer and calls `thread_start(block)`, which never
+/// returns. Clobbers: the vector state, as every syscall here.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "ecall",
+            "bnez a0, 2f",
+            "li s0, 0",
+            "mv a0, sp",
+            "call {start}",
+            "unimp",
+            "2:",
+            start = sym crate::thread::thread_start,
+            in("a7") nr::CLONE,
+            inlateout("a0") flags => ret,
+            in("a1") stack, in("a2") tid, in("a3") tls, in("a4") tid,
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+            out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+            out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+            out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `tp`.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: copies a register.
+    unsafe { core::arch::asm!("mv {}, tp", out(reg) tp, options(nomem, nostack, preserves_flags)) };
+    tp
+}
+
+/// Sets `tp` (the compiler never uses it: reserved for the thread pointer).
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { core::arch::asm!("mv tp, {}", in(reg) p, options(nomem, nostack, preserves_flags)) };
+    Ok(())
+}

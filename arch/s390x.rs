@@ -167,3 +167,77 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(newsp, flags, parent_tid, child_tid, tls)` (s390 has CLONE_BACKWARDS2: the
+/// stack first; tls becomes access registers a0 (high half) and a1 (low half)). The
+/// child (r2 0) starts with r15 at the thread's block (16-byte aligned), makes the
+/// ABI's 160-byte save area with a zero back chain and calls `thread_start(block)`,
+/// never returning. No clobbers beyond the result; `ltgr` changes the condition code.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            "ltgr %r2, %r2",
+            "jnz 2f",
+            "lgr %r2, %r15",
+            "aghi %r15, -160",
+            "lghi %r0, 0",
+            "stg %r0, 0(%r15)",
+            "brasl %r14, {start}",
+            "j .",
+            "2:",
+            start = sym crate::thread::thread_start,
+            in("r1") nr::CLONE,
+            inlateout("r2") stack => ret,
+            in("r3") flags, in("r4") tid, in("r5") tid, in("r6") tls,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: a0 (high 32 bits) and a1 (low 32 bits), as the s390x TLS ABI
+/// keeps it. `ear` writes only the low half of the register.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads two access registers.
+    unsafe {
+        core::arch::asm!(
+            "ear {0}, %a0",
+            "sllg {0}, {0}, 32",
+            "ear {0}, %a1",
+            out(reg) tp,
+            options(nomem, nostack, preserves_flags),
+        );
+    }
+    tp
+}
+
+/// Sets a0 and a1.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe {
+        core::arch::asm!(
+            "sar %a1, {p}",
+            "srlg {t}, {p}, 32",
+            "sar %a0, {t}",
+            p = in(reg) p,
+            t = out(reg) _,
+            options(nomem, nostack, preserves_flags),
+        );
+    }
+    Ok(())
+}

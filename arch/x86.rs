@@ -258,3 +258,170 @@ pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
     // SAFETY: forwarded from the caller.
     unsafe { syscall3(nr::FTRUNCATE64, fd, len as u32 as usize, (len >> 32) as usize) }
 }
+
+// --- thread ---
+
+crate::raw::time_calls!(time64);
+
+/// i386's `CLONE_SETTLS` argument: a `struct user_desc` (arch/x86/include/uapi/asm/ldt.h)
+/// describing a GDT TLS entry whose base is the thread's block; the child then loads
+/// `%gs` with that entry's selector (`enter_thread`). The entry number is allocated once
+/// per process by `set_thread_area` with entry -1 (clone itself cannot allocate one).
+#[cfg(feature = "thread")]
+#[repr(C)]
+pub(crate) struct CloneTls {
+    entry_number: u32,
+    base_addr: u32,
+    limit: u32,
+    /// seg_32bit (bit 0), contents (1-2), read_exec_only (3), limit_in_pages (4),
+    /// seg_not_present (5), useable (6).
+    flags: u32,
+}
+
+/// A flat 4 GiB data segment: seg_32bit, limit_in_pages, useable.
+#[cfg(feature = "thread")]
+const USER_DESC_FLAGS: u32 = 0x1 | 0x10 | 0x40;
+
+/// The GDT entry of baresys's thread pointers, once allocated (u32::MAX before).
+#[cfg(feature = "thread")]
+static TLS_ENTRY: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(u32::MAX);
+
+/// `set_thread_area(desc)`; with entry -1 the kernel picks a free TLS entry of the
+/// calling thread and writes its number back into `desc`.
+#[cfg(feature = "thread")]
+fn set_thread_area(desc: &mut CloneTls) -> Result<(), crate::Errno> {
+    // SAFETY: the kernel reads and writes one user_desc; a new entry changes no
+    // selector in use (only %gs loaded with it would).
+    unsafe { crate::syscall1(nr::SET_THREAD_AREA, desc as *mut CloneTls as usize) }.map(drop)
+}
+
+/// The entry baresys uses, allocating it (for this thread; clone copies the table)
+/// on first use with base `base`.
+#[cfg(feature = "thread")]
+fn tls_entry(base: usize) -> Result<u32, crate::Errno> {
+    use core::sync::atomic::Ordering;
+    let e = TLS_ENTRY.load(Ordering::Acquire);
+    if e != u32::MAX {
+        return Ok(e);
+    }
+    let mut d = CloneTls {
+        entry_number: u32::MAX,
+        base_addr: base as u32,
+        limit: 0xfffff,
+        flags: USER_DESC_FLAGS,
+    };
+    set_thread_area(&mut d)?;
+    // Two first spawns at once: both allocate, one number wins; the other entry stays
+    // unused in its thread.
+    Ok(
+        match TLS_ENTRY.compare_exchange(
+            u32::MAX,
+            d.entry_number,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => d.entry_number,
+            Err(winner) => winner,
+        },
+    )
+}
+
+#[cfg(feature = "thread")]
+impl CloneTls {
+    pub(crate) const EMPTY: CloneTls =
+        CloneTls { entry_number: 0, base_addr: 0, limit: 0, flags: 0 };
+    /// The descriptor of the new thread's entry, based at its block.
+    pub(crate) fn init(&mut self, block: usize) -> Result<(), crate::Errno> {
+        let entry = tls_entry(0)?;
+        *self = CloneTls {
+            entry_number: entry,
+            base_addr: block as u32,
+            limit: 0xfffff,
+            flags: USER_DESC_FLAGS,
+        };
+        Ok(())
+    }
+    /// The `tls` argument of `clone`: the descriptor's address.
+    pub(crate) fn arg(&self, _block: usize) -> usize {
+        self as *const CloneTls as usize
+    }
+}
+
+/// Loads `%gs` with the entry's selector (index << 3, GDT, RPL 3): the kernel set the
+/// entry for the new thread but left `%gs` as the parent had it.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn enter_thread(tls: &CloneTls) {
+    let selector = tls.entry_number * 8 + 3;
+    // SAFETY: the entry was set up by clone for this thread; nothing else uses %gs.
+    unsafe {
+        core::arch::asm!("mov gs, {0:e}", in(reg) selector, options(nostack, preserves_flags))
+    };
+}
+
+/// `clone(flags, newsp, parent_tid, tls, child_tid)` (i386 has CLONE_BACKWARDS: tls
+/// before child_tid, in esi). LLVM reserves esi, so as in `syscall6` eax points at
+/// [number, tls] and esi is saved around the call (on the parent's stack: the child has
+/// another). The child (eax 0) starts with esp at the thread's block (16-byte aligned),
+/// passes it cdecl with esp 16-byte aligned at the call, and never returns.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    let spilled = [nr::CLONE, tls];
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers come back as from a plain syscall, esi
+    // restored by the pop, `spilled` alive until read.
+    unsafe {
+        core::arch::asm!(
+            "push esi",
+            "mov esi, dword ptr [eax + 4]",
+            "mov eax, dword ptr [eax]",
+            "int 0x80",
+            "test eax, eax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov eax, esp",
+            "sub esp, 12",
+            "push eax",
+            "call {start}",
+            "ud2",
+            "2:",
+            "pop esi",
+            start = sym crate::thread::thread_start,
+            inlateout("eax") spilled.as_ptr() => ret,
+            in("ebx") flags, in("ecx") stack, in("edx") tid, in("edi") tid,
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `%gs:0`, the block's own address (its first field).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads one word at %gs:0; callers only call this where %gs is a block's.
+    unsafe {
+        core::arch::asm!("mov {}, dword ptr gs:[0]", out(reg) tp,
+            options(nostack, readonly, preserves_flags));
+    }
+    tp
+}
+
+/// Points the calling thread's `%gs` at `p`: allocates baresys's entry with base `p`
+/// (or sets it, once allocated) and loads the selector.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    let entry = tls_entry(p)?;
+    let mut d = CloneTls {
+        entry_number: entry,
+        base_addr: p as u32,
+        limit: 0xfffff,
+        flags: USER_DESC_FLAGS,
+    };
+    set_thread_area(&mut d)?;
+    // SAFETY: the entry now describes `p`; the caller owns the thread pointer.
+    unsafe { enter_thread(&d) };
+    Ok(())
+}

@@ -159,3 +159,60 @@ pub(crate) mod time {
 }
 
 crate::raw::ftruncate_one_register!();
+
+// --- thread ---
+
+crate::raw::time_calls!(native);
+crate::raw::clone_tls_is_block!();
+
+/// `clone(flags, newsp, parent_tid, child_tid, tls)` (x86_64 has the generic order of
+/// kernel/fork.c: only X86_32 selects CLONE_BACKWARDS; tls is the new `%fs` base). The child (rax 0) starts on `stack`, with rsp at
+/// the thread's block (16-byte aligned, so the callee sees the ABI's rsp % 16 == 8), and
+/// calls `thread_start(block)`, which never returns: nothing runs in the caller's frame.
+/// Clobbers as for every syscall (rcx, r11); the test changes rflags.
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) unsafe fn clone_thread(flags: usize, stack: usize, tid: *mut u32, tls: usize) -> usize {
+    let ret: usize;
+    // SAFETY: the caller passes thread flags, a stack and pointers valid for the new
+    // thread's life; the parent's registers are those of a plain syscall.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, rsp",
+            "call {start}",
+            "ud2",
+            "2:",
+            start = sym crate::thread::thread_start,
+            inlateout("rax") nr::CLONE => ret,
+            in("rdi") flags, in("rsi") stack, in("rdx") tid, in("r10") tid, in("r8") tls,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// The thread pointer: `%fs:0`, the block's own address (its first field).
+#[cfg(feature = "thread")]
+#[inline(always)]
+pub(crate) fn thread_pointer() -> usize {
+    let tp: usize;
+    // SAFETY: reads one word at %fs:0; callers only call this where %fs is a block.
+    unsafe {
+        core::arch::asm!("mov {}, qword ptr fs:[0]", out(reg) tp,
+            options(nostack, readonly, preserves_flags));
+    }
+    tp
+}
+
+/// Sets the calling thread's `%fs` base: `arch_prctl(ARCH_SET_FS, p)`.
+#[cfg(all(feature = "thread", feature = "start"))]
+pub(crate) unsafe fn set_thread_pointer(p: usize) -> Result<(), crate::Errno> {
+    const ARCH_SET_FS: usize = 0x1002;
+    // SAFETY: the caller owns the thread pointer (no libc in the process).
+    unsafe { crate::syscall2(nr::ARCH_PRCTL, ARCH_SET_FS, p) }.map(drop)
+}

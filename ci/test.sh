@@ -50,7 +50,7 @@ field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 
 # --- Formatting and lints --------------------------------------------------------------
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
-step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start
+step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start,thread
 # docs.rs: every target Cargo.toml lists must document with its settings (feature
 # `start`); one without a rustup core here builds core from source, as docs.rs's own
 # nightly has one for it.
@@ -59,10 +59,10 @@ docsrs_targets() {
     for t in $(sed -n '/^\[package.metadata.docs.rs\]/,/^\]/s/^ *"\([^"]*\)",*$/\1/p' Cargo.toml); do
         echo "    docs for $t"
         if grep -qx "$t" <<<"$have" || [ "$t" = "$(rustc +stable -vV | sed -n 's/^host: //p')" ]; then
-            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +stable doc -q --no-deps --features start \
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +stable doc -q --no-deps --features start,thread \
                 --target "$t" --target-dir "$root/target/docsrs" || rc=1
         else
-            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +nightly doc -q --no-deps --features start \
+            RUSTDOCFLAGS="-D warnings --cfg docsrs" cargo +nightly doc -q --no-deps --features start,thread \
                 --target "$t" "${BUILD_STD[@]}" --target-dir "$root/target/docsrs" || rc=1
         fi
     done
@@ -82,15 +82,16 @@ msrv_build() {
 step "library builds with rust-version's Rust" msrv_build
 step "clippy host (all targets)" cargo +stable clippy -q --all-targets -- -D warnings
 step "clippy host (all targets, std)" cargo +stable clippy -q --all-targets --features std -- -D warnings
+step "clippy host (all targets, thread)" cargo +stable clippy -q --all-targets --features thread,start -- -D warnings
 lint_targets() {
     local t rc=0
     while IFS=';' read -r t _; do
         t=$(field "$t"); [ -n "$t" ] || continue
         case $t in
         mips*|loongarch64*) # no prebuilt core: nightly builds it
-            cargo +nightly clippy -q --lib --features start --target "$t" "${BUILD_STD[@]}" \
+            cargo +nightly clippy -q --lib --features start,thread --target "$t" "${BUILD_STD[@]}" \
                 --target-dir "$root/target/clippy" -- -D warnings || rc=1 ;;
-        *) cargo +stable clippy -q --lib --features start --target "$t" -- -D warnings || rc=1 ;;
+        *) cargo +stable clippy -q --lib --features start,thread --target "$t" -- -D warnings || rc=1 ;;
         esac
     done <<<"$MATRIX"
     (cd tests/freestanding && cargo +nightly clippy -q --target x86_64-unknown-linux-musl "${BUILD_STD[@]}" \
@@ -104,6 +105,8 @@ step "host cargo test" cargo +stable test -q
 step "host cargo test (std feature)" cargo +stable test -q --features std
 # rustdoc checks a compile_fail test's error code (E0133 for each unsafe fn) on nightly only.
 step "doc tests on nightly (compile_fail error codes)" cargo +nightly test --doc -q
+step "doc tests on nightly, feature thread" cargo +nightly test --doc -q --features thread
+step "host thread tests (feature thread)" cargo +stable test -q --release --features thread --test threads
 if [ -f tests/model.rs ]; then
     step "host model test (release)" cargo +stable test -q --release --test model
 fi
@@ -207,8 +210,10 @@ config_rustflags() { # the rustflags .cargo/config.toml gives a triple
     sed -n "/^\[target\.$1\]/,/^\[/s/^rustflags = \[\(.*\)\]$/\1/p" .cargo/config.toml | tr -d '",'
 }
 
-fs_build() { # fs_build <triple> <variant> <gnu-ld>: builds, copies to $FS_BIN/<triple>.<variant>
-    local t=$1 v=$2 toolchain=+nightly profile=(--release) out=release dir=$FS_TARGET_DIR
+fs_build() { # fs_build <triple> <variant> <gnu-ld> [<bin>]: builds the test program (or
+    # baresys-threads), copies it to $FS_BIN/<triple>.<variant>[.threads]
+    local t=$1 v=$2 bin=${4:-baresys-tests} toolchain=+nightly profile=(--release) out=release
+    local dir=$FS_TARGET_DIR
     local flags std=("${BUILD_STD[@]}") features=() last=()
     flags=$(config_rustflags "$t")
     case $v in
@@ -226,8 +231,8 @@ fs_build() { # fs_build <triple> <variant> <gnu-ld>: builds, copies to $FS_BIN/<
     esac
     (cd tests/freestanding && BARESYS_TARGET=$t RUSTFLAGS=$flags cargo "$toolchain" rustc -q \
         "${profile[@]}" --target "$t" "${std[@]}" "${features[@]}" --target-dir "$dir" \
-        --bin baresys-tests -- "${last[@]}") || return 1
-    mkdir -p "$FS_BIN" && cp "$dir/$t/$out/baresys-tests" "$FS_BIN/$t.$v"
+        --bin "$bin" -- "${last[@]}") || return 1
+    mkdir -p "$FS_BIN" && cp "$dir/$t/$out/$bin" "$FS_BIN/$t.$v${4:+.${bin#baresys-}}"
 }
 
 run_variant() { # run_variant <triple> <variant> <qemu> <gnu-ld>
@@ -254,7 +259,26 @@ run_variant() { # run_variant <triple> <variant> <qemu> <gnu-ld>
     esac
 }
 
+# The thread program (tests/freestanding/src/threads.rs): its closing line is
+# `threads <triple>: N passed, M failed`; its contention lines are shown.
+run_threads() { # run_threads <label> <command...>
+    local t=$1; shift
+    local log; log=$(mktemp)
+    BARESYS_QEMU_USER=${QEMU_USER:-} timeout 600 "$@" >"$log" 2>/dev/null </dev/null
+    local rc=$?
+    local line; line=$(grep -aE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+    grep -aE '^(FAIL|contention:)' "$log" | sed "s|^|    [threads $t] |"
+    if [ -n "$line" ] && [ $rc = 0 ] && grep -q ' 0 failed$' <<<"$line"; then
+        record 0 "threads $t: ${line#*: }"
+    else
+        [ -n "$line" ] || { echo "    [threads $t] no closing line (exit $rc); last lines:"; tail -5 "$log"; }
+        record 1 "${line:-threads $t: did not finish} (exit $rc)"
+    fi
+    rm -f "$log"
+}
+
 declare -A KERNEL_BIN
+declare -A THREADS_BIN
 KERNEL_VARIANTS="static-pie sve"
 while IFS=';' read -r t qemu karch ld variants nre ire cre; do
     t=$(field "$t"); [ -n "$t" ] || continue
@@ -268,6 +292,19 @@ while IFS=';' read -r t qemu karch ld variants nre ire cre; do
         record 1 "disassembly $label: FAILED"
     fi
     for k in ${karch//,/ }; do [ "$k" = - ] || KERNEL_BIN[$k]=$FS_BIN/$t.static; done
+    # The thread program (static build): QEMU user mode, this machine's kernel, and below
+    # each real kernel with two CPUs (not the zero-page reproducer's boot).
+    if fs_build "$t" static - baresys-threads; then
+        QEMU_USER=1 run_threads "$t" $qemu "$FS_BIN/$t.static.threads"
+        case $t in
+        x86_64-*|i686-*) run_threads "$t (native kernel)" "$FS_BIN/$t.static.threads" ;;
+        esac
+        for k in ${karch//,/ }; do
+            case $k in -|*-zeropage) ;; *) THREADS_BIN[$k]=$FS_BIN/$t.static.threads ;; esac
+        done
+    else
+        record 1 "threads $t: build FAILED"
+    fi
     for v in $variants; do
         run_variant "$t" "$v" "$qemu" "$ld" || continue
         # Variants a real kernel tells more about than QEMU: a static-pie where the
@@ -292,6 +329,26 @@ for karch in $(printf '%s\n' "${!KERNEL_BIN[@]}" | sort); do
     record "$([ "$rc" = 0 ] && echo 0 || echo 1)" "${line:-kernel $karch: did not run}"
 done
 rm -rf "$klog"
+
+# --- Threads and the fault-contention experiment on real kernels, -smp 2 -----------------
+# One boot per kernel of the thread program; the ratios are reported, not asserted.
+for karch in $(printf '%s\n' "${!THREADS_BIN[@]}" | sort); do
+    kout=$(BARESYS_SMP=2 BARESYS_KERNEL_TIMEOUT=400 BARESYS_LOGDIR="$root/target/kernels-threads" \
+        ci/kernels.sh run "$karch" "${THREADS_BIN[$karch]}" 2>&1)
+    krc=$?
+    klogf=$root/target/kernels-threads/$karch.log
+    # ci/kernels.sh's line names the kernel and the CPU count it used (malta kernels and
+    # the ones built without SMP get one): "kernel <arch> (<what>): ...".
+    what=$(tail -1 <<<"$kout" | sed -nE 's/^kernel [^ ]+ \((.*)\): .*/\1/p')
+    what=${what:-?}
+    tr -d '\r' <"$klogf" 2>/dev/null | grep -aE '^(FAIL|contention [a-z]+:)' | sed "s|^|    [kernel $karch] |"
+    counts=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^threads [^ ]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
+    shown=${counts#*: }; [ -n "$counts" ] || shown=$(tail -1 <<<"$kout")
+    record "$krc" "threads kernel $karch ($what): $shown"
+    ratios=$(tr -d '\r' <"$klogf" 2>/dev/null | grep -aoE '^contention: .*' | tail -1)
+    shown=${ratios#contention: }; [ -n "$ratios" ] || shown="did not run"
+    record "$([ -n "$ratios" ] && echo 0 || echo 1)" "contention $karch ($what): $shown"
+done
 
 # --- The Protect fault path as the kernel sees it -------------------------------------------
 step "strace: fault is mprotect(PROT_NONE) + madvise(MADV_DONTNEED), no mmap(MAP_FIXED)" \

@@ -260,3 +260,37 @@ pub struct MemReservationGrowInPlace;
 /// let _ = baresys::process_madvise(&me, &[], baresys::Advice::DONTNEED, 0);
 /// ```
 pub struct ProcessMadvise;
+
+// --- thread ---
+
+/// `set_tid_address` needs `unsafe`.
+///
+/// ```compile_fail,E0133
+/// static mut TID: u32 = 0;
+/// let _ = baresys::set_tid_address(core::ptr::addr_of_mut!(TID));
+/// ```
+pub struct SetTidAddress;
+
+/// `thread::spawn_unchecked` needs `unsafe` (feature `thread`).
+///
+/// ```compile_fail,E0133
+/// let _ = baresys::thread::spawn_unchecked(|| 1);
+/// ```
+#[cfg(feature = "thread")]
+pub struct ThreadSpawnUnchecked;
+
+/// `thread::Builder::spawn_unchecked` needs `unsafe` (feature `thread`).
+///
+/// ```compile_fail,E0133
+/// let _ = baresys::thread::Builder::new().spawn_unchecked(|| 1);
+/// ```
+#[cfg(feature = "thread")]
+pub struct ThreadBuilderSpawnUnchecked;
+
+/// `thread::with_unchecked` needs `unsafe` (feature `thread`).
+///
+/// ```compile_fail,E0133
+/// let _ = baresys::thread::with_unchecked(|l| l.id());
+/// ```
+#[cfg(feature = "thread")]
+pub struct ThreadWithUnchecked;

@@ -72,6 +72,7 @@ mod compile_fail;
 mod errno;
 pub mod fd;
 mod flags;
+pub mod futex;
 pub mod mem;
 pub mod nr;
 mod raw;
@@ -83,6 +84,9 @@ pub mod start;
 mod table;
 pub mod time;
 pub mod vdso;
+
+#[cfg(feature = "thread")]
+pub mod thread;
 mod wrappers;
 
 pub use errno::Errno;

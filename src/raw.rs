@@ -215,6 +215,61 @@ macro_rules! ftruncate_one_register {
 #[allow(unused_imports)]
 pub(crate) use ftruncate_one_register;
 
+// --- thread ---
+
+/// An arch file's `CloneTls` and `enter_thread` where `clone`'s `CLONE_SETTLS` argument
+/// is the thread-pointer value itself and the kernel loads the register for the child
+/// (every architecture but i386, whose argument is a GDT descriptor).
+#[allow(unused_macros)] // x86 writes its own
+macro_rules! clone_tls_is_block {
+    () => {
+        /// What `CLONE_SETTLS` needs besides the block: nothing.
+        #[cfg(feature = "thread")]
+        pub(crate) struct CloneTls;
+
+        #[cfg(feature = "thread")]
+        impl CloneTls {
+            pub(crate) const EMPTY: CloneTls = CloneTls;
+            /// Nothing to prepare.
+            #[inline(always)]
+            pub(crate) fn init(&mut self, _block: usize) -> Result<(), crate::Errno> {
+                Ok(())
+            }
+            /// The `tls` argument of `clone`: the thread pointer itself.
+            #[inline(always)]
+            pub(crate) fn arg(&self, block: usize) -> usize {
+                block
+            }
+        }
+
+        /// Nothing to do in the new thread: the kernel set its thread pointer.
+        #[cfg(feature = "thread")]
+        #[inline(always)]
+        pub(crate) unsafe fn enter_thread(_tls: &CloneTls) {}
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use clone_tls_is_block;
+
+/// An arch file's 64-bit time calls: `time64` where the kernel has separate
+/// `futex_time64` and `clock_gettime64` (32-bit x86, arm, mips o32), `native` where the
+/// plain calls take a 64-bit `timespec` already.
+macro_rules! time_calls {
+    (native) => {
+        /// None: the plain `futex` takes a 64-bit timespec.
+        pub(crate) const FUTEX_TIME64: Option<usize> = None;
+        /// None: the plain `clock_gettime` writes a 64-bit timespec.
+        pub(crate) const CLOCK_GETTIME64: Option<usize> = None;
+    };
+    (time64) => {
+        /// `futex_time64` (Linux 5.1+); the plain call takes a 32-bit timespec.
+        pub(crate) const FUTEX_TIME64: Option<usize> = Some(nr::FUTEX_TIME64);
+        /// `clock_gettime64` (Linux 5.1+); the plain call writes a 32-bit timespec.
+        pub(crate) const CLOCK_GETTIME64: Option<usize> = Some(nr::CLOCK_GETTIME64);
+    };
+}
+pub(crate) use time_calls;
+
 /// An error as the arch files return it: its number in the -4095..=-1 window.
 #[allow(dead_code)] // only the architectures with mmap2 produce errors themselves
 #[inline(always)]

@@ -362,3 +362,20 @@ pub unsafe fn exit_thread(code: i32) -> ! {
         core::hint::spin_loop();
     }
 }
+
+// --- thread ---
+
+/// `set_tid_address`: when the calling thread ends, the kernel writes 0 to `*tidptr`
+/// and wakes one futex waiter there. Returns the caller's thread id.
+///
+/// # Safety
+///
+/// `tidptr` must stay valid, writable memory of this process for the rest of the
+/// thread's life (the kernel writes it after the thread's last instruction), and
+/// nothing may rely on the word keeping another value then. Replacing a pointer that
+/// another component set (libc uses it to join threads) breaks that component's joins.
+#[inline(always)]
+pub unsafe fn set_tid_address(tidptr: *mut u32) -> i32 {
+    // SAFETY: set_tid_address cannot fail; the caller vouches for the pointer.
+    unsafe { arch::syscall1(nr::SET_TID_ADDRESS, tidptr as usize) as i32 }
+}

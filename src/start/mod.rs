@@ -133,6 +133,11 @@ unsafe fn run(sp: *const usize) -> ! {
         crate::mem::set_page_size(size);
     }
     crate::time::record_vdso_base(args.auxv(crate::vdso::AT_SYSINFO_EHDR));
+
+    // Every thread of a process that `_start` started gets a block behind its thread
+    // pointer, this one included (feature `thread`).
+    #[cfg(feature = "thread")]
+    crate::thread::init_main();
     // SAFETY: `entry!` defines `__baresys_main` with this signature.
     crate::exit_group(unsafe { __baresys_main(&args) })
 }

@@ -12,6 +12,8 @@
 #[path = "../../checks/mod.rs"]
 mod checks;
 
+mod init;
+
 use baresys::start::Args;
 
 #[cfg(feature = "prebuilt-core")]
@@ -33,10 +35,11 @@ fn main(args: &Args) -> i32 {
     }
     checks::out!("\n");
     if pid1 {
-        mount_proc();
+        init::mount_proc();
     }
-    let ops = args.env(b"BARESYS_OPS").and_then(|v| parse(v.to_bytes())).unwrap_or(2000) as u32;
-    let seed = args.env(b"BARESYS_SEED").and_then(|v| parse(v.to_bytes())).unwrap_or(0x5eed);
+    let ops =
+        args.env(b"BARESYS_OPS").and_then(|v| init::parse(v.to_bytes())).unwrap_or(2000) as u32;
+    let seed = args.env(b"BARESYS_SEED").and_then(|v| init::parse(v.to_bytes())).unwrap_or(0x5eed);
     let mut ctx = checks::Ctx::new(args.env(b"BARESYS_VERBOSE").is_some());
     ctx.emulated = args.env(b"BARESYS_QEMU_USER").is_some_and(|v| v.to_bytes() == b"1");
     start_checks(&mut ctx, args);
@@ -62,7 +65,7 @@ fn main(args: &Args) -> i32 {
     checks::out!("{}: {} passed, {} failed\n", TARGET, ctx.passed, ctx.failed);
     let code = if ctx.failed == 0 { 0 } else { 1 };
     if pid1 {
-        power_off();
+        init::stop_machine();
     }
     code
 }
@@ -99,40 +102,6 @@ fn start_checks(ctx: &mut checks::Ctx, args: &Args) {
 const AT_PHDR: usize = 3;
 /// The auxiliary-vector key of the program's entry point.
 const AT_ENTRY: usize = 9;
-
-fn parse(s: &[u8]) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    s.iter().try_fold(0u64, |v, &c| c.is_ascii_digit().then(|| v * 10 + (c - b'0') as u64))
-}
-
-/// As init there is no /proc until someone mounts it; the maps checks need it.
-fn mount_proc() {
-    // SAFETY: mount(2) with NUL-terminated strings and no data.
-    let r = unsafe {
-        baresys::syscall5(
-            baresys::nr::MOUNT,
-            c"proc".as_ptr() as usize,
-            c"/proc".as_ptr() as usize,
-            c"proc".as_ptr() as usize,
-            0,
-            0,
-        )
-    };
-    if let Err(e) = r {
-        checks::out!("mount /proc: {}\n", e);
-    }
-}
-
-/// reboot(LINUX_REBOOT_CMD_RESTART), so QEMU (run with -no-reboot) exits by itself. Not
-/// POWER_OFF: a kernel without a power-off driver (the Malta kernels ci/kernels.sh builds)
-/// halts there and QEMU never exits, while every kernel here can restart.
-fn power_off() {
-    // SAFETY: as PID 1 the machine is ours to stop; the magic numbers are reboot(2)'s.
-    let _ =
-        unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x0123_4567, 0) };
-}
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
