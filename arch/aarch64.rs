@@ -194,7 +194,7 @@ crate::raw::ftruncate_one_register!();
 
 // --- thread ---
 
-crate::raw::time_calls!(native);
+crate::raw::futex_calls!(native);
 crate::raw::clone_tls_is_block!();
 
 /// `clone(flags, newsp, parent_tid, tls, child_tid)` (arm64 selects CLONE_BACKWARDS in

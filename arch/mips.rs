@@ -310,7 +310,7 @@ pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
 
 // --- thread ---
 
-crate::raw::time_calls!(time64);
+crate::raw::futex_calls!(time64);
 crate::raw::clone_tls_is_block!();
 
 /// `clone(flags, newsp, parent_tid, tls, child_tid)` (mips has CLONE_BACKWARDS; the

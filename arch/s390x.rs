@@ -170,7 +170,7 @@ crate::raw::ftruncate_one_register!();
 
 // --- thread ---
 
-crate::raw::time_calls!(native);
+crate::raw::futex_calls!(native);
 crate::raw::clone_tls_is_block!();
 
 /// `clone(newsp, flags, parent_tid, child_tid, tls)` (s390 has CLONE_BACKWARDS2: the

@@ -261,7 +261,7 @@ pub(crate) unsafe fn ftruncate(fd: usize, len: u64) -> usize {
 
 // --- thread ---
 
-crate::raw::time_calls!(time64);
+crate::raw::futex_calls!(time64);
 
 /// i386's `CLONE_SETTLS` argument: a `struct user_desc` (arch/x86/include/uapi/asm/ldt.h)
 /// describing a GDT TLS entry whose base is the thread's block; the child then loads

@@ -162,7 +162,7 @@ crate::raw::ftruncate_one_register!();
 
 // --- thread ---
 
-crate::raw::time_calls!(native);
+crate::raw::futex_calls!(native);
 crate::raw::clone_tls_is_block!();
 
 /// `clone(flags, newsp, parent_tid, child_tid, tls)` (x86_64 has the generic order of

@@ -27,50 +27,13 @@
 use crate::{arch, nr, Errno};
 use core::sync::atomic::AtomicU32;
 
-/// A time as the kernel's 64-bit `struct __kernel_timespec`: seconds and nanoseconds
-/// (`0..1_000_000_000`). Relative for [`wait`], an absolute `CLOCK_MONOTONIC` time for
-/// [`wait_bitset`] (see [`monotonic_now`]).
-///
-/// Kept minimal here; the crate's time calls may grow a shared type.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-#[repr(C)]
-pub struct Timespec {
-    /// Seconds.
-    pub sec: i64,
-    /// Nanoseconds, `0..1_000_000_000`.
-    pub nsec: i64,
-}
+/// The timeouts: the crate's one 64-bit `__kernel_timespec` ([`crate::time::Timespec`]),
+/// relative for [`wait`], an absolute `CLOCK_MONOTONIC` time for [`wait_bitset`].
+pub use crate::time::Timespec;
 
-impl Timespec {
-    /// `ns` nanoseconds.
-    pub const fn from_nanos(ns: u64) -> Timespec {
-        Timespec { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as i64 }
-    }
-
-    /// The time in nanoseconds (saturating; negative times give 0).
-    pub const fn as_nanos(&self) -> u64 {
-        if self.sec < 0 {
-            return 0;
-        }
-        (self.sec as u64).saturating_mul(1_000_000_000).saturating_add(self.nsec as u64)
-    }
-
-    /// `self + ns` nanoseconds, normalized (saturating at `i64::MAX` seconds).
-    pub const fn add_nanos(&self, ns: u64) -> Timespec {
-        let d = Timespec::from_nanos(ns);
-        let mut sec = self.sec.saturating_add(d.sec);
-        let mut nsec = self.nsec + d.nsec;
-        if nsec >= 1_000_000_000 {
-            nsec -= 1_000_000_000;
-            sec = sec.saturating_add(1);
-        }
-        Timespec { sec, nsec }
-    }
-
-    /// Whether the kernel accepts it as a timeout: nanoseconds in range, not negative.
-    const fn valid(&self) -> bool {
-        self.sec >= 0 && self.nsec >= 0 && self.nsec < 1_000_000_000
-    }
+/// Whether the kernel accepts `t` as a timeout: nanoseconds in range, not negative.
+const fn valid(t: &Timespec) -> bool {
+    t.sec >= 0 && t.nsec >= 0 && t.nsec < 1_000_000_000
 }
 
 const FUTEX_WAIT: usize = 0;
@@ -78,7 +41,6 @@ const FUTEX_WAKE: usize = 1;
 const FUTEX_WAIT_BITSET: usize = 9;
 const FUTEX_WAKE_BITSET: usize = 10;
 const FUTEX_PRIVATE_FLAG: usize = 128;
-const CLOCK_MONOTONIC: usize = 1;
 
 /// The old 32-bit `timespec` of the fallback call: two `long`s (the same layout as
 /// [`Timespec`] on 64-bit targets, where the 64-bit call is the only one).
@@ -129,7 +91,7 @@ fn futex_timed(
 /// did not hold `expected`, `ETIMEDOUT`, `EINTR`. A timeout with nanoseconds outside
 /// `0..1e9` or negative seconds is `EINVAL`, without a system call.
 pub fn wait(word: &AtomicU32, expected: u32, timeout: Option<&Timespec>) -> Result<(), Errno> {
-    if timeout.is_some_and(|t| !t.valid()) {
+    if timeout.is_some_and(|t| !valid(t)) {
         return Err(Errno::EINVAL);
     }
     futex_timed(word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, expected, timeout, 0).map(drop)
@@ -152,7 +114,7 @@ pub(crate) fn wait_exit(word: &AtomicU32, expected: u32) -> Result<(), Errno> {
 pub fn wait_bitset(
     word: &AtomicU32, expected: u32, deadline: Option<&Timespec>, bitset: u32,
 ) -> Result<(), Errno> {
-    if bitset == 0 || deadline.is_some_and(|t| !t.valid()) {
+    if bitset == 0 || deadline.is_some_and(|t| !valid(t)) {
         return Err(Errno::EINVAL);
     }
     futex_timed(word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, deadline, bitset).map(drop)
@@ -179,24 +141,8 @@ pub fn wake_bitset(word: &AtomicU32, n: u32, bitset: u32) -> Result<usize, Errno
     unsafe { crate::syscall6(nr::FUTEX, word.as_ptr() as usize, op, n, 0, 0, bitset as usize) }
 }
 
-/// `clock_gettime(CLOCK_MONOTONIC)`, the clock of futex timeouts (`clock_gettime64`
-/// where the target has it, falling back on `ENOSYS`). A system call each time: no
-/// vDSO here.
+/// The clock of futex deadlines, `CLOCK_MONOTONIC` ([`crate::time::clock_gettime`]:
+/// through the vDSO where the kernel has one).
 pub fn monotonic_now() -> Timespec {
-    let mut t = Timespec::default();
-    if let Some(clock_gettime64) = arch::CLOCK_GETTIME64 {
-        // SAFETY: the kernel writes one __kernel_timespec into `t`.
-        let r = unsafe {
-            crate::syscall2(clock_gettime64, CLOCK_MONOTONIC, &mut t as *mut Timespec as usize)
-        };
-        if r != Err(Errno::ENOSYS) {
-            return t;
-        }
-    }
-    let mut old = OldTimespec { sec: 0, nsec: 0 };
-    // SAFETY: the kernel writes one timespec of this target's plain layout (two longs).
-    let _ = unsafe {
-        crate::syscall2(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, &mut old as *mut OldTimespec as usize)
-    };
-    Timespec { sec: old.sec as i64, nsec: old.nsec as i64 }
+    crate::time::clock_gettime(crate::time::Clock::MONOTONIC).unwrap_or_default()
 }

@@ -251,24 +251,20 @@ macro_rules! clone_tls_is_block {
 #[allow(unused_imports)]
 pub(crate) use clone_tls_is_block;
 
-/// An arch file's 64-bit time calls: `time64` where the kernel has separate
-/// `futex_time64` and `clock_gettime64` (32-bit x86, arm, mips o32), `native` where the
-/// plain calls take a 64-bit `timespec` already.
-macro_rules! time_calls {
+/// An arch file's futex call for 64-bit timeouts: `time64` where the kernel has a
+/// separate `futex_time64` (32-bit x86, arm, mips o32), `native` where the plain call
+/// takes a 64-bit `timespec` already.
+macro_rules! futex_calls {
     (native) => {
         /// None: the plain `futex` takes a 64-bit timespec.
         pub(crate) const FUTEX_TIME64: Option<usize> = None;
-        /// None: the plain `clock_gettime` writes a 64-bit timespec.
-        pub(crate) const CLOCK_GETTIME64: Option<usize> = None;
     };
     (time64) => {
         /// `futex_time64` (Linux 5.1+); the plain call takes a 32-bit timespec.
         pub(crate) const FUTEX_TIME64: Option<usize> = Some(nr::FUTEX_TIME64);
-        /// `clock_gettime64` (Linux 5.1+); the plain call writes a 32-bit timespec.
-        pub(crate) const CLOCK_GETTIME64: Option<usize> = Some(nr::CLOCK_GETTIME64);
     };
 }
-pub(crate) use time_calls;
+pub(crate) use futex_calls;
 
 /// An error as the arch files return it: its number in the -4095..=-1 window.
 #[allow(dead_code)] // only the architectures with mmap2 produce errors themselves

@@ -53,6 +53,24 @@ impl Timespec {
     pub const fn as_nanos(&self) -> i128 {
         self.sec as i128 * 1_000_000_000 + self.nsec as i128
     }
+
+    /// `ns` nanoseconds.
+    pub const fn from_nanos(ns: u64) -> Timespec {
+        Timespec { sec: (ns / 1_000_000_000) as i64, nsec: (ns % 1_000_000_000) as i64 }
+    }
+
+    /// `self + ns` nanoseconds, with `nsec` kept in `0..1_000_000_000` when it was
+    /// (saturating at `i64::MAX` seconds): a deadline from a clock reading.
+    pub const fn add_nanos(&self, ns: u64) -> Timespec {
+        let d = Timespec::from_nanos(ns);
+        let mut sec = self.sec.saturating_add(d.sec);
+        let mut nsec = self.nsec + d.nsec;
+        if nsec >= 1_000_000_000 {
+            nsec -= 1_000_000_000;
+            sec = sec.saturating_add(1);
+        }
+        Timespec { sec, nsec }
+    }
 }
 
 impl From<core::time::Duration> for Timespec {

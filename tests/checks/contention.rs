@@ -86,13 +86,13 @@ fn reader(
     let base = res.as_ptr() as usize + off;
     go.wait_for(1);
     'run: while !stop.load(Ordering::Relaxed) {
-        let mut t = futex::monotonic_now().as_nanos();
+        let mut t = now_ns();
         let mut i = 0;
         while i < len {
             // SAFETY: this reader's part of the reservation, committed read-write in
             // setup and never faulted by the writer; only this thread uses it.
             unsafe { ((base + i) as *mut u8).write_volatile(1) };
-            let t2 = futex::monotonic_now().as_nanos();
+            let t2 = now_ns();
             out.hist.add(t2.saturating_sub(t));
             t = t2;
             i += page;
@@ -118,7 +118,7 @@ fn writer(res: &Reservation, len: usize, page: usize, go: &Gate, stop: &AtomicBo
     let base = res.as_ptr() as usize;
     let mut out = WriterOut { cycles: 0, ns: 0, error: None };
     go.wait_for(1);
-    let t0 = futex::monotonic_now().as_nanos();
+    let t0 = now_ns();
     while !stop.load(Ordering::Relaxed) {
         if let Err(e) = res.fault(0..len).and_then(|()| res.recommit(0..len)) {
             out.error = Some(e);
@@ -131,7 +131,7 @@ fn writer(res: &Reservation, len: usize, page: usize, go: &Gate, stop: &AtomicBo
         }
         out.cycles += 1;
     }
-    out.ns = futex::monotonic_now().as_nanos().saturating_sub(t0);
+    out.ns = now_ns().saturating_sub(t0);
     out
 }
 
@@ -247,4 +247,9 @@ pub fn run(ctx: &mut Ctx, readers: usize, ms: u64) {
         Ratio(p(0), p(1)),
         guard
     );
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds (never negative).
+fn now_ns() -> u64 {
+    baresys::futex::monotonic_now().as_nanos() as u64
 }

@@ -256,7 +256,7 @@ pub fn run(ctx: &mut Ctx, n: Counts) {
         paths[2] = Some(FaultPath::Guard);
     }
     for path in paths.into_iter().flatten() {
-        let t0 = baresys::futex::monotonic_now();
+        let t0 = now_ns();
         let mut res = match Reservation::reserve(2 * PAIRS * SLOT_PAGES * page) {
             Ok(r) => r,
             Err(e) => return ctx.check("reserve", false, format_args!("{e}")),
@@ -300,8 +300,7 @@ pub fn run(ctx: &mut Ctx, n: Counts) {
                 readable &= ok == Ok(1);
             }
         }
-        let ms =
-            baresys::futex::monotonic_now().as_nanos().saturating_sub(t0.as_nanos()) / 1_000_000;
+        let ms = now_ns().saturating_sub(t0) / 1_000_000;
         check!(ctx, "all threads started and joined", spawned, "{path}");
         check!(
             ctx,
@@ -321,4 +320,9 @@ pub fn run(ctx: &mut Ctx, n: Counts) {
         ));
         drop(res);
     }
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds (never negative).
+fn now_ns() -> u64 {
+    baresys::futex::monotonic_now().as_nanos() as u64
 }

@@ -248,7 +248,7 @@ fn slots(ctx: &mut Ctx) {
 }
 
 fn elapsed_ns(since: Timespec) -> u64 {
-    futex::monotonic_now().as_nanos().saturating_sub(since.as_nanos())
+    (futex::monotonic_now().as_nanos() - since.as_nanos()).max(0) as u64
 }
 
 fn futexes(ctx: &mut Ctx) {
