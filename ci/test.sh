@@ -41,10 +41,11 @@ record() { # record <ok:0|1> <line>
     summary+=("$2")
     if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
-step() { # step <name> <command...>: runs it, records pass/fail
-    local name=$1; shift
+step() { # step <name> <command...>: runs it, records pass/fail, says how long it took
+    local name=$1 t0=$SECONDS; shift
     echo "::: $name"
     if "$@"; then record 0 "$name: ok"; else record 1 "$name: FAILED"; fi
+    echo "    ($((SECONDS - t0)) s)"
 }
 field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 
@@ -366,7 +367,7 @@ step "example fault_contention (smoke)" cargo +stable run -q --release --example
         --seconds 0.2 --repeats 1 --layout both --svg target/fault_contention-smoke.svg
 
 echo
-echo "===== summary ====="
+echo "===== summary ($((SECONDS / 60)) min) ====="
 printf '%s\n' "${summary[@]}"
 echo "total: $passed passed, $failed failed"
 [ "$failed" = 0 ]
