@@ -21,7 +21,7 @@ command -v zstd >/dev/null 2>&1 || need_apt+=(zstd)
 for pkg in x86-64-linux-gnu i686-linux-gnu arm-linux-gnueabihf aarch64-linux-gnu mips-linux-gnu \
     mipsel-linux-gnu mips64-linux-gnuabi64 mips64el-linux-gnuabi64 powerpc64-linux-gnu \
     powerpc64le-linux-gnu riscv64-linux-gnu s390x-linux-gnu; do
-    command -v "$pkg-ld" >/dev/null 2>&1 || need_apt+=("binutils-$pkg")
+    command -v "${pkg/x86-64/x86_64}-ld" >/dev/null 2>&1 || need_apt+=("binutils-$pkg")
 done
 # ci/kernels.sh builds the kernels Debian does not ship (ppc64 and mips big endian, mips64
 # 6.12) from Debian's own source with Debian's cross compilers (one for the three mips).
