@@ -49,6 +49,13 @@ step() { # step <name> <command...>: runs it, records pass/fail, says how long i
 }
 field() { sed -e 's/^ *//' -e 's/ *$//' <<<"$1"; }
 
+# The real kernels are downloaded and built (on a cold cache, some ten minutes of CPU) in
+# the background from the start, using what the steps below leave idle; the real-kernel
+# section waits for them.
+kfetch_log=$(mktemp)
+ci/kernels.sh fetch >"$kfetch_log" 2>&1 &
+kfetch_pid=$!
+
 # --- Formatting and lints --------------------------------------------------------------
 step "rustfmt" bash -c 'cargo +stable fmt --all -- --check && (cd tests/freestanding && cargo +stable fmt -- --check)'
 step "rustdoc (warnings denied)" env RUSTDOCFLAGS="-D warnings" cargo +stable doc -q --no-deps --features start,thread
@@ -319,7 +326,10 @@ done <<<"$MATRIX"
 # --- Real kernels (full-system QEMU) ----------------------------------------------------
 # fetch downloads Debian's kernels and builds the others (ppc64 and mips big endian, mips64
 # 6.12) unless cached; a failed download or build fails here and its kernel's line below.
-ci/kernels.sh fetch || record 1 "kernels: fetch or build incomplete (each missing kernel fails below)"
+echo "::: kernels: waiting for the background fetch and build"
+wait "$kfetch_pid"; kfetch_rc=$?
+sed 's/^/    /' "$kfetch_log"; rm -f "$kfetch_log"
+[ "$kfetch_rc" = 0 ] || record 1 "kernels: fetch or build incomplete (each missing kernel fails below)"
 klog=$(mktemp -d)
 for karch in "${!KERNEL_BIN[@]}"; do echo "$karch ${KERNEL_BIN[$karch]}"; done |
     xargs -P2 -L1 sh -c 'ci/kernels.sh run "$0" "$1" >"'"$klog"'/$0.out" 2>"'"$klog"'/$0.err"; echo $? >"'"$klog"'/$0.rc"'
