@@ -91,12 +91,13 @@ impl Args {
 mod relocate;
 
 /// Called by `_start` with the stack pointer the kernel gave the process and the
-/// run-time address of the program's `_DYNAMIC` (null in a non-PIE link).
+/// run-time address of the program's `_DYNAMIC`.
 ///
 /// # Safety
 ///
 /// `sp` must be the initial stack pointer: argc, then argv, envp and auxv; `dynamic`
-/// this program's own dynamic section or null. Called once, before anything else.
+/// the run-time address of this program's dynamic section where it has one (any value
+/// where it has none: see `relocate.rs`). Called once, before anything else.
 pub(crate) unsafe extern "C" fn baresys_start(sp: *const usize, dynamic: *const usize) -> ! {
     // SAFETY: forwarded from `_start`, first thing in the process.
     unsafe { relocate::relocate(sp, dynamic) };
@@ -133,7 +134,6 @@ unsafe fn run(sp: *const usize) -> ! {
         crate::mem::set_page_size(size);
     }
     crate::time::record_vdso_base(args.auxv(crate::vdso::AT_SYSINFO_EHDR));
-
     // Every thread of a process that `_start` started gets a block behind its thread
     // pointer, this one included (feature `thread`).
     #[cfg(feature = "thread")]
