@@ -154,9 +154,6 @@ unsafe extern "C" fn _start() -> ! {
     core::arch::naked_asm!(
         ".globl __start",
         "__start:",
-        ".hidden baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
-        ".globl baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
-        ".set baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static, {start}",
         ".set push",
         ".set noreorder",
         "move $fp, $zero",
@@ -166,8 +163,16 @@ unsafe extern "C" fn _start() -> ! {
         "li $8, -16",
         "and $sp, $sp, $8",
         "addiu $sp, $sp, -16",
+        // The refusal: an absolute reference to a global label whose name a PIE link's
+        // error shows (an alias of `start` would be resolved to it by the assembler).
+        ".globl baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static",
         "lui $25, %hi(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
         "addiu $25, $25, %lo(baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static)",
+        "jr $25",
+        "nop",
+        "baresys_start_static_pie_unsupported_on_mips_link_with_relocation_model_static:",
+        "lui $25, %hi({start})",
+        "addiu $25, $25, %lo({start})",
         "jalr $25",
         "nop",
         "break",

@@ -1,11 +1,20 @@
 //! What a libc-free program needs when it links the core that rustup ships (stable, no
 //! build-std; feature `prebuilt-core`): that core is compiled for unwinding, so the link
 //! wants `rust_eh_personality` even with `panic = "abort"`, and it leaves memcpy and
-//! friends to libc. With `-Zbuild-std` none of this is needed: compiler_builtins' `mem`
-//! feature provides the functions and core is built for aborting.
+//! friends (and, on aarch64, `getauxval`) to libc. With `-Zbuild-std` none of this is
+//! needed: compiler_builtins' `mem` feature provides the functions and core is built for
+//! aborting.
 //!
 //! The crate is `no_builtins` in this build, so these loops are not turned back into
 //! calls of themselves. Byte at a time: a test program, not an allocator.
+
+/// aarch64's prebuilt compiler_builtins asks libc's `getauxval(AT_HWCAP)` once, to pick
+/// LSE atomics for its out-of-line atomic helpers. "No capabilities" is always a correct
+/// answer: the helpers then use the plain exclusive-load/store loops.
+#[no_mangle]
+extern "C" fn getauxval(_key: core::ffi::c_ulong) -> core::ffi::c_ulong {
+    0
+}
 
 /// Never called: with `panic = "abort"` nothing unwinds.
 #[no_mangle]
