@@ -22,7 +22,11 @@ pub fn mount_proc() {
 /// reboot(LINUX_REBOOT_CMD_RESTART), so QEMU (run with -no-reboot) exits by itself. Not
 /// POWER_OFF: a kernel without a power-off driver (the Malta kernels ci/kernels.sh builds)
 /// halts there and QEMU never exits, while every kernel here can restart.
+///
+/// The kernel restarts without waiting for the serial console to send what is queued: the
+/// closing line was lost that way once (loongarch64), so give it a moment first.
 pub fn stop_machine() {
+    let _ = baresys::time::nanosleep(&baresys::time::Timespec::from_nanos(300_000_000), None);
     // SAFETY: as PID 1 the machine is ours to stop; the magic numbers are reboot(2)'s.
     let _ =
         unsafe { baresys::syscall4(baresys::nr::REBOOT, 0xfee1_dead, 672_274_793, 0x0123_4567, 0) };
